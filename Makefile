@@ -1,0 +1,44 @@
+# Thin wrapper over meson/ninja; `make run` and `make test` are the README's two commands.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PORT       ?= 7000
+
+.PHONY: all deps build run stop test unit asan-unit integration bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+run: build
+	@scripts/run-node $(BUILD)/node/shoal-server $(PORT)
+
+stop:
+	@scripts/stop-node $(PORT)
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Djemalloc=false
+
+unit: build
+	meson test -C $(BUILD) --suite unit --suite fuzz --print-errorlogs
+
+asan-unit: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --suite unit --suite fuzz --print-errorlogs
+
+integration: build
+	SHOAL_SERVER=$(CURDIR)/$(BUILD)/node/shoal-server /usr/bin/python3 -m pytest -q tests/integration
+
+test: build unit asan-unit integration
+
+bench: build
+	tools/bench/compare
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

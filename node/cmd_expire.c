@@ -1,0 +1,185 @@
+/*
+ * cmd_expire.c — the TTL commands: EXPIRE PEXPIRE EXPIREAT PEXPIREAT (with
+ * NX XX GT LT), TTL PTTL EXPIRETIME PEXPIRETIME PERSIST, with the replies
+ * and error texts of redis-server 7.0.15.
+ *
+ * Owns argument checks, overflow detection and the NX/XX/GT/LT rules. Does
+ * not own how a TTL is stored or when an expired key is reclaimed
+ * (node/ks.c). "Now" is the keyspace's per-command time, node_ks_now().
+ */
+#include "node/commands.h"
+
+#include <limits.h>
+#include <string.h>
+
+enum expire_flag {
+    EXPIRE_NX = 1u << 0,
+    EXPIRE_XX = 1u << 1,
+    EXPIRE_GT = 1u << 2,
+    EXPIRE_LT = 1u << 3,
+};
+
+/* Options after the time; replies and returns false on an error. Every
+ * option is read before the combination is judged, as Redis does. */
+static bool parse_expire_flags(struct node_client *c, unsigned *ret)
+{
+    unsigned f = 0;
+
+    for (int j = 3; j < c->argc; j++) {
+        if (node_arg_is(c, j, "nx")) {
+            f |= EXPIRE_NX;
+        } else if (node_arg_is(c, j, "xx")) {
+            f |= EXPIRE_XX;
+        } else if (node_arg_is(c, j, "gt")) {
+            f |= EXPIRE_GT;
+        } else if (node_arg_is(c, j, "lt")) {
+            f |= EXPIRE_LT;
+        } else {
+            /* Redis prints the option as a C string: up to a NUL byte. */
+            size_t n = strnlen(c->argv[j], c->argl[j]);
+            node_reply_errorf(&c->out, "ERR Unsupported option %.*s", (int)n, c->argv[j]);
+            return false;
+        }
+    }
+    if ((f & EXPIRE_NX) && (f & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
+        node_reply_error(&c->out, "ERR NX and XX, GT or LT options at the same time are not compatible");
+        return false;
+    }
+    if ((f & EXPIRE_GT) && (f & EXPIRE_LT)) {
+        node_reply_error(&c->out, "ERR GT and LT options at the same time are not compatible");
+        return false;
+    }
+    *ret = f;
+    return true;
+}
+
+/* Whether NX/XX/GT/LT allow replacing expiry `current` (-1: none) by `when`.
+ * No TTL counts as an infinite one: GT never beats it, LT always does. */
+static bool flags_allow(unsigned f, int64_t current, int64_t when)
+{
+    if ((f & EXPIRE_NX) && current != -1)
+        return false;
+    if ((f & EXPIRE_XX) && current == -1)
+        return false;
+    if ((f & EXPIRE_GT) && (current == -1 || when <= current))
+        return false;
+    if ((f & EXPIRE_LT) && current != -1 && when >= current)
+        return false;
+    return true;
+}
+
+/*
+ * EXPIRE family. base_ms: 0 for the absolute forms, now for the relative
+ * ones. A time already past deletes the key (and replies 1).
+ */
+static void expire_generic(struct node_client *c, int64_t base_ms, bool seconds)
+{
+    struct node_ks *ks = c->srv->ks;
+    struct node_ks_entry *e;
+    unsigned flags;
+    long long when;
+
+    if (!parse_expire_flags(c, &flags) || !node_arg_ll(c, 2, &when, NULL))
+        return;
+    /* Negative times are allowed; only overflow is an error. */
+    if (seconds) {
+        if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
+            node_reply_invalid_expire(c);
+            return;
+        }
+        when *= 1000;
+    }
+    if (when > LLONG_MAX - base_ms) {
+        node_reply_invalid_expire(c);
+        return;
+    }
+    when += base_ms;
+    e = node_ks_find(ks, c->argv[1], c->argl[1], 0);
+    if (e == NULL || !flags_allow(flags, node_ks_entry_expire(e), when)) {
+        node_reply_int(&c->out, 0);
+        return;
+    }
+    if (when <= node_ks_now(ks))
+        node_ks_delete_entry(ks, e);
+    else
+        node_ks_set_expire(ks, &e, when);
+    node_server_dirty(c->srv, 1);
+    node_reply_int(&c->out, 1);
+}
+
+void node_cmd_expire(struct node_client *c)
+{
+    expire_generic(c, node_ks_now(c->srv->ks), true);
+}
+
+void node_cmd_pexpire(struct node_client *c)
+{
+    expire_generic(c, node_ks_now(c->srv->ks), false);
+}
+
+void node_cmd_expireat(struct node_client *c)
+{
+    expire_generic(c, 0, true);
+}
+
+void node_cmd_pexpireat(struct node_client *c)
+{
+    expire_generic(c, 0, false);
+}
+
+/* TTL family: -2 missing, -1 no TTL; relative or absolute, ms or rounded s. */
+static void ttl_generic(struct node_client *c, bool ms, bool absolute)
+{
+    struct node_ks *ks = c->srv->ks;
+    struct node_ks_entry *e = node_ks_find(ks, c->argv[1], c->argl[1], NODE_KS_READ);
+    int64_t when, v;
+
+    if (e == NULL) {
+        node_reply_int(&c->out, -2);
+        return;
+    }
+    when = node_ks_entry_expire(e);
+    if (when == -1) {
+        node_reply_int(&c->out, -1);
+        return;
+    }
+    v = absolute ? when : when - node_ks_now(ks);
+    if (v < 0)
+        v = 0;
+    /* Rounds as Redis does, wrapping like it for a TTL near INT64_MAX. */
+    node_reply_int(&c->out, ms ? v : (int64_t)((uint64_t)v + 500) / 1000);
+}
+
+void node_cmd_ttl(struct node_client *c)
+{
+    ttl_generic(c, false, false);
+}
+
+void node_cmd_pttl(struct node_client *c)
+{
+    ttl_generic(c, true, false);
+}
+
+void node_cmd_expiretime(struct node_client *c)
+{
+    ttl_generic(c, false, true);
+}
+
+void node_cmd_pexpiretime(struct node_client *c)
+{
+    ttl_generic(c, true, true);
+}
+
+void node_cmd_persist(struct node_client *c)
+{
+    struct node_ks *ks = c->srv->ks;
+    struct node_ks_entry *e = node_ks_find(ks, c->argv[1], c->argl[1], 0);
+
+    if (e == NULL || node_ks_entry_expire(e) == -1) {
+        node_reply_int(&c->out, 0);
+        return;
+    }
+    node_ks_set_expire(ks, &e, -1);
+    node_server_dirty(c->srv, 1);
+    node_reply_int(&c->out, 1);
+}

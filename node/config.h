@@ -1,0 +1,101 @@
+/*
+ * config.h — the server's configuration: redis.conf-style files, command-line
+ * "--name value" overrides, CONFIG GET/SET/RESETSTAT/REWRITE.
+ *
+ * Owns: the table of options (names as Redis 7.0 where the meaning is the
+ * same), parsing and validation of values, the list of Redis directives shoal
+ * accepts-with-a-warning (harmless to ignore) or refuses (ignoring them would
+ * weaken safety or limits), and rewriting the file in place. Does not own
+ * applying a change to the running server: it calls cfg->on_change.
+ */
+#ifndef SHOAL_NODE_CONFIG_H
+#define SHOAL_NODE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NODE_CONFIG_BIND_MAX 16
+
+struct node_obuf_limit {
+    long long hard_bytes;  /* 0 = none */
+    long long soft_bytes;  /* 0 = none */
+    long long soft_seconds;
+};
+
+enum node_obuf_class { NODE_OBUF_NORMAL = 0, NODE_OBUF_REPLICA = 1, NODE_OBUF_PUBSUB = 2 };
+
+struct node_config {
+    /* network */
+    int port;
+    char *bind[NODE_CONFIG_BIND_MAX];
+    int bind_count;
+    bool protected_mode;
+    int tcp_backlog;
+    int timeout_s;          /* close idle clients after this many seconds; 0 = never */
+    int tcp_keepalive_s;
+    int maxclients;
+    /* security */
+    char *requirepass;      /* NULL = none ("" is stored as NULL) */
+    /* general */
+    bool daemonize;         /* only "no" is supported */
+    char *pidfile;          /* NULL = none ("" is stored as NULL) */
+    int loglevel;           /* enum core_log_level */
+    char *logfile;          /* "" = stdout */
+    int databases;          /* accepted; only DB 0 exists */
+    int hz;
+    char *dir;              /* absolute path of an existing directory; the server chdirs there */
+    char *dbfilename;
+    /* limits */
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    struct node_obuf_limit obuf_limits[3];
+    /* cluster */
+    bool cluster_enabled;
+    char *cluster_config_file;
+    long long cluster_node_timeout_ms;
+    bool cluster_require_full_coverage;
+    bool cluster_allow_reads_when_down;
+    int cluster_port;       /* 0 = port + 10000 */
+    char *cluster_announce_ip; /* NULL = none ("" is stored as NULL) */
+
+    /* the absolute path of the config file, or NULL when started without one */
+    char *config_file;
+    /* Called after CONFIG SET changed an option (name as in the table). Returns
+     * 0, or a negative errno with *err set (the change is then rolled back). */
+    int (*on_change)(void *ud, const char *name, const char **err);
+    void *on_change_ud;
+};
+
+/* Fills cfg with the defaults (Redis's, and shoal's 256 MB normal-client hard limit). */
+void node_config_init(struct node_config *cfg);
+void node_config_free(struct node_config *cfg);
+
+/*
+ * Loads the start-up configuration as redis-server does: the file (if path is
+ * non-NULL; "-" reads stdin) followed by the command-line options, "--name
+ * value ..." (args are argv after the file name; a last arg "-" also reads
+ * stdin). Command-line lines are numbered after the file's, as redis-server
+ * does. On error returns -EINVAL and writes a message into err (no leading or
+ * trailing newline) with the line and the reason, plus the file for lines
+ * read from a file, e.g.
+ *   "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'foo bar'\nBad directive or wrong number of arguments\nin file '/etc/shoal.conf'"
+ * or "Fatal error, can't open config file '<path>': <strerror>".
+ * Sets cfg->config_file to the file's absolute path.
+ * Warnings for ignored harmless directives are logged with core_log (one per
+ * directive name).
+ */
+int node_config_load(struct node_config *cfg, const char *path, int argc, char **argv, char *err,
+                     size_t err_size);
+
+struct node_out;
+/* CONFIG GET pattern...: appends the reply (a map) to out. */
+void node_config_get(struct node_config *cfg, int argc, const char **argv, const size_t *argl,
+                     struct node_out *out);
+/* CONFIG SET name value [name value ...]: all or nothing; appends the reply. */
+void node_config_set(struct node_config *cfg, int argc, const char **argv, const size_t *argl,
+                     struct node_out *out);
+/* CONFIG REWRITE: rewrites cfg->config_file keeping comments and unknown lines. */
+void node_config_rewrite(struct node_config *cfg, struct node_out *out);
+
+#endif

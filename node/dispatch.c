@@ -1,0 +1,203 @@
+/*
+ * dispatch.c — from a parsed request to an executed command, in Redis 7.0's
+ * check order (resp.md §6): HTTP guard, lookup, arity, authentication,
+ * MULTI-forbidden, then queue inside MULTI or call.
+ *
+ * Owns: the pre-execution checks and their exact error texts, per-command
+ * statistics, the output-buffer limits, and the small argument helpers that
+ * command procs share. Does not own any command's semantics.
+ */
+#include "node/node_int.h"
+#include "node/commands.h"
+#include "node/core/core.h"
+#include "node/core/core_log.h"
+#include "node/util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Error texts echo at most this much of the client's input, as Redis does. */
+#define ECHO_MAX 128
+
+bool node_arg_is(const struct node_client *c, int i, const char *lit)
+{
+    size_t n = strlen(lit);
+    return c->argl[i] == n && strncasecmp(c->argv[i], lit, n) == 0;
+}
+
+bool node_arg_ll(struct node_client *c, int i, long long *out, const char *err)
+{
+    if (node_util_parse_ll(c->argv[i], c->argl[i], out))
+        return true;
+    node_reply_error(&c->out, err ? err : NODE_ERR_NOT_INT);
+    return false;
+}
+
+void node_reply_arity_error(struct node_client *c)
+{
+    char name[128];
+    node_cmd_fullname(c->cmd, name, sizeof(name));
+    node_reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", name);
+}
+
+void node_reply_invalid_expire(struct node_client *c)
+{
+    char name[128];
+    node_cmd_fullname(c->cmd, name, sizeof(name));
+    node_reply_errorf(&c->out, "ERR invalid expire time in '%s' command", name);
+}
+
+void node_reply_subcommand_error(struct node_client *c)
+{
+    char upper[64];
+    size_t n = CORE_MIN(c->argl[0], sizeof(upper) - 1);
+    for (size_t i = 0; i < n; i++) {
+        char ch = c->argv[0][i];
+        upper[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
+    }
+    upper[n] = '\0';
+    int sub = (int)CORE_MIN(c->argl[1], ECHO_MAX);
+    node_reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.", sub, c->argv[1], upper);
+}
+
+static void reply_unknown_command(struct node_client *c)
+{
+    char args[ECHO_MAX + 64];
+    size_t used = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && used < ECHO_MAX; i++) {
+        int room = (int)(ECHO_MAX - used);
+        int len = (int)CORE_MIN(c->argl[i], (size_t)room);
+        used += (size_t)snprintf(args + used, sizeof(args) - used, "'%.*s' ", len, c->argv[i]);
+    }
+    int nlen = (int)CORE_MIN(c->argl[0], ECHO_MAX);
+    node_reply_errorf(&c->out, "ERR unknown command '%.*s', with args beginning with: %s", nlen, c->argv[0],
+                      args);
+}
+
+void node_server_dirty(struct node_server *srv, uint64_t n)
+{
+    srv->dirty += n;
+}
+
+void node_call(struct node_client *c)
+{
+    const struct node_cmd *cmd = c->cmd;
+    uint64_t errors_before = c->out.errors;
+    uint64_t start = core_ticks();
+    cmd->proc(c);
+    uint64_t took = core_ticks_to_us(core_ticks() - start);
+    struct node_cmd_stats *st = node_cmd_stats(cmd);
+    st->calls++;
+    st->usec += took;
+    if (c->out.errors != errors_before)
+        st->failed++;
+    c->lastcmd = cmd;
+    c->srv->stats.total_commands++;
+}
+
+/* A rejection before execution: counted, and it poisons an open MULTI. */
+static void reject(struct node_client *c, const struct node_cmd *cmd)
+{
+    if (cmd)
+        node_cmd_stats(cmd)->rejected++;
+    if (c->flags & NODE_CLIENT_MULTI)
+        c->flags |= NODE_CLIENT_DIRTY_EXEC;
+}
+
+static bool arity_ok(const struct node_cmd *cmd, int argc)
+{
+    return cmd->arity > 0 ? argc == cmd->arity : argc >= -cmd->arity;
+}
+
+/* Finds the command (or subcommand) in argv; replies and returns NULL if none. */
+static const struct node_cmd *lookup(struct node_client *c)
+{
+    const struct node_cmd *cmd = node_cmd_lookup(c->argv[0], c->argl[0]);
+    if (!cmd) {
+        reply_unknown_command(c);
+        return NULL;
+    }
+    if (cmd->subcmds && c->argc >= 2) {
+        const struct node_cmd *sub = node_cmd_lookup_sub(cmd, c->argv[1], c->argl[1]);
+        if (!sub) {
+            c->cmd = cmd;
+            node_reply_subcommand_error(c);
+            return NULL;
+        }
+        return sub;
+    }
+    return cmd;
+}
+
+static bool is_http_guard(const struct node_client *c)
+{
+    return node_arg_is(c, 0, "post") || node_arg_is(c, 0, "host:");
+}
+
+static bool may_run_in_multi(const struct node_cmd *cmd)
+{
+    return cmd->proc == node_cmd_exec || cmd->proc == node_cmd_discard || cmd->proc == node_cmd_multi ||
+           cmd->proc == node_cmd_quit || cmd->proc == node_cmd_reset;
+}
+
+void node_dispatch(struct node_client *c)
+{
+    if (is_http_guard(c)) {
+        core_log(CORE_LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
+                                   "Host: commands to Redis. Connection from %s aborted.", c->addr);
+        node_client_close(c, true);
+        return;
+    }
+    const struct node_cmd *cmd = lookup(c);
+    if (!cmd) {
+        reject(c, NULL);
+        return;
+    }
+    c->cmd = cmd;
+    if (!arity_ok(cmd, c->argc) || !cmd->proc) {
+        node_reply_arity_error(c);
+        reject(c, cmd);
+        return;
+    }
+    if (!(c->flags & NODE_CLIENT_AUTHENTICATED) && !(cmd->flags & NODE_CMD_NO_AUTH)) {
+        node_reply_error(&c->out, "NOAUTH Authentication required.");
+        reject(c, cmd);
+        return;
+    }
+    if ((c->flags & NODE_CLIENT_MULTI) && !may_run_in_multi(cmd)) {
+        if (cmd->flags & NODE_CMD_NO_MULTI) {
+            node_reply_error(&c->out, "ERR Command not allowed inside a transaction");
+            reject(c, cmd);
+            return;
+        }
+        node_multi_queue(c);
+        return;
+    }
+    node_call(c);
+}
+
+bool node_client_check_obuf(struct node_client *c)
+{
+    const struct node_obuf_limit *lim = &c->srv->cfg.obuf_limits[NODE_OBUF_NORMAL];
+    size_t used = node_out_len(&c->out);
+    bool hard = lim->hard_bytes > 0 && used >= (size_t)lim->hard_bytes;
+    bool soft = false;
+    if (lim->soft_bytes > 0 && used >= (size_t)lim->soft_bytes) {
+        int64_t now = node_ks_now(c->srv->ks);
+        if (!c->obuf_soft_since_ms)
+            c->obuf_soft_since_ms = now;
+        else if (now - c->obuf_soft_since_ms > lim->soft_seconds * 1000)
+            soft = true;
+    } else {
+        c->obuf_soft_since_ms = 0;
+    }
+    if (!hard && !soft)
+        return false;
+    core_log(CORE_LOG_WARNING, "Client id=%llu addr=%s omem=%zu scheduled to be closed ASAP for overcoming of "
+             "output buffer limits.", (unsigned long long)c->id, c->addr, used);
+    c->srv->stats.client_obuf_limit_disconnections++;
+    node_client_close(c, true);
+    return true;
+}

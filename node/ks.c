@@ -1,0 +1,655 @@
+/*
+ * ks.c — the keyspace API: entries (building, the string and integer
+ * encodings, relayout when a value or TTL changes), lookups with lazy expiry,
+ * writes, rename/copy, random keys, flush and the invariant checker.
+ *
+ * The entry layout is drawn in ks_int.h. Hash tables, SCAN and resizing are
+ * ks_dict.c; the expire vector and active expiry are ks_expire.c.
+ *
+ * RELAYOUT: an entry is one allocation, so changing its value size, its TTL
+ * presence or its length width produces a new block. When only the value
+ * size changes, core_realloc keeps the block in place within its size class;
+ * otherwise a new block is built and the old freed. Either way the bucket
+ * link and the expire-vector slot that point at it are updated here.
+ */
+#include "node/ks_int.h"
+
+#include <assert.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* Dicts a keyspace may have: one per cluster hash slot at most. */
+#define KS_NDICTS_MAX 16384u
+
+static_assert(KS_ENTRY_HEAD == offsetof(struct node_ks_entry, body), "entry head is next + hdr");
+static_assert(NODE_KS_HASH <= KS_HDR_TYPE_MASK, "types fit in 4 bits");
+static_assert(NODE_KS_INTBUF >= 21, "int64 text fits");
+
+/* ---- integers ---- */
+
+static size_t fmt_i64(char *buf, int64_t v)
+{
+    char tmp[NODE_KS_INTBUF];
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    size_t len = 0;
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* Accepts exactly the canonical decimal text of an int64, as Redis's
+ * string2ll + "fits in 20 chars" test: no sign but '-', no leading zero,
+ * no "-0", no spaces. */
+static bool parse_canonical(const char *s, size_t len, int64_t *out)
+{
+    if (len == 0 || len > 20)
+        return false;
+    bool neg = s[0] == '-';
+    size_t i = neg ? 1 : 0;
+    if (i == len || (s[i] == '0' && (len > 1)))
+        return false;
+    uint64_t mag = 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        uint64_t d = (uint64_t)(s[i] - '0');
+        if (mag > (UINT64_MAX - d) / 10)
+            return false;
+        mag = mag * 10 + d;
+    }
+    if (mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+        return false;
+    *out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+    return true;
+}
+
+/* ---- entry building ---- */
+
+/* A value to store: hdr carries the type and the INT/RAW bits. */
+struct ks_val {
+    uint8_t hdr;
+    const void *bytes;
+    size_t len;
+};
+
+static uint8_t with_width(uint8_t hdr, size_t klen, size_t vlen)
+{
+    hdr &= (uint8_t)~KS_HDR_WIDE;
+    if (klen > KS_NARROW_LEN_MAX || vlen > KS_NARROW_LEN_MAX)
+        hdr |= KS_HDR_WIDE;
+    return hdr;
+}
+
+static size_t entry_size(uint8_t hdr, size_t klen, size_t vlen)
+{
+    return ks_ent_fixed(hdr) + ((hdr & KS_HDR_TTL) ? KS_TTL_BLOCK : 0u) + klen + vlen;
+}
+
+static bool same_layout(uint8_t a, uint8_t b)
+{
+    return ((a ^ b) & (KS_HDR_TTL | KS_HDR_WIDE)) == 0;
+}
+
+static void write_lens(struct node_ks_entry *e, size_t klen, size_t vlen)
+{
+    if (!(e->hdr & KS_HDR_WIDE)) {
+        e->body[0] = (unsigned char)klen;
+        e->body[1] = (unsigned char)vlen;
+        return;
+    }
+    uint32_t k = (uint32_t)klen, v = (uint32_t)vlen;
+    memcpy(e->body, &k, 4);
+    memcpy(e->body + 4, &v, 4);
+}
+
+static void write_when(struct node_ks_entry *e, int64_t when)
+{
+    memcpy(ks_ent_ttl(e), &when, 8);
+}
+
+/* A new block with hdr (width already applied), lengths and key written;
+ * the TTL block and the value are the caller's to fill. */
+static struct node_ks_entry *entry_alloc(uint8_t hdr, const void *key, size_t klen, size_t vlen)
+{
+    core_assert(klen <= NODE_KS_LEN_MAX && vlen <= NODE_KS_LEN_MAX);
+    struct node_ks_entry *e = core_malloc(entry_size(hdr, klen, vlen));
+    e->next = NULL;
+    e->hdr = hdr;
+    write_lens(e, klen, vlen);
+    if (klen) /* key may be NULL when empty */
+        memcpy(ks_ent_key(e), key, klen);
+    return e;
+}
+
+void node_ks__free_entry(struct node_ks *ks, struct node_ks_entry *e)
+{
+    enum node_ks_type type = node_ks_entry_type(e);
+    if (type != NODE_KS_STRING && ks->ops[type].free_fn)
+        ks->ops[type].free_fn(node_ks_entry_ptr(e));
+    core_free(e);
+}
+
+void node_ks__remove(struct node_ks *ks, struct ks_dict *d, struct node_ks_entry **slot)
+{
+    struct node_ks_entry *e = *slot;
+    node_ks__dict_unlink(ks, d, slot);
+    if (e->hdr & KS_HDR_TTL)
+        node_ks__exp_remove(ks, e);
+    node_ks__free_entry(ks, e);
+    ks->count--;
+}
+
+/* Puts nw where old was (bucket link and vector slot) and frees old's block. */
+static void swap_in(struct node_ks *ks, struct node_ks_entry **slot, struct node_ks_entry *old,
+                    struct node_ks_entry *nw)
+{
+    nw->next = old->next;
+    *slot = nw;
+    if (nw->hdr & KS_HDR_TTL)
+        node_ks__exp_replace(ks, nw);
+    core_free(old);
+}
+
+/* ---- create / free / settings ---- */
+
+static void seed_random(struct node_ks *ks)
+{
+    uint64_t s[3];
+    if (getrandom(s, sizeof(s), 0) != (ssize_t)sizeof(s)) {
+        /* No entropy source: still differ per process and per start. */
+        s[0] = (uint64_t)core_time_us() ^ ((uint64_t)getpid() << 32);
+        s[1] = (uint64_t)core_mono_us() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)ks;
+        s[2] = s[0] * 0xbf58476d1ce4e5b9ull ^ s[1];
+    }
+    ks->seed[0] = s[0];
+    ks->seed[1] = s[1];
+    ks->rng = s[2] ? s[2] : 0x853c49e6748fea9bull; /* xorshift needs nonzero */
+}
+
+struct node_ks *node_ks_new(unsigned ndicts)
+{
+    core_assert(ndicts >= 1 && ndicts <= KS_NDICTS_MAX);
+    struct node_ks *ks = core_calloc(1, sizeof(*ks));
+    ks->dicts = core_calloc(ndicts, sizeof(*ks->dicts));
+    ks->ndicts = ndicts;
+    while ((1u << ks->dict_bits) < ndicts)
+        ks->dict_bits++;
+    /* A table must be allocatable and its cursor must fit beside the dict
+     * index in 64 bits. */
+    ks->table_bits_max = CORE_MIN((unsigned)(sizeof(size_t) * 8 - 4), 63u - ks->dict_bits);
+    seed_random(ks);
+    return ks;
+}
+
+void node_ks_free(struct node_ks *ks)
+{
+    if (!ks)
+        return;
+    node_ks_flush(ks);
+    core_free(ks->dicts);
+    core_free(ks);
+}
+
+void node_ks_set_dict_index(struct node_ks *ks, node_ks_dict_index_cb fn)
+{
+    core_assert(ks->count == 0);
+    ks->dict_index = fn;
+}
+
+void node_ks_set_type_ops(struct node_ks *ks, enum node_ks_type type, node_ks_free_cb free_fn,
+                          node_ks_dup_cb dup_fn)
+{
+    core_assert(type != NODE_KS_STRING && (unsigned)type <= KS_HDR_TYPE_MASK);
+    ks->ops[type].free_fn = free_fn;
+    ks->ops[type].dup_fn = dup_fn;
+}
+
+void node_ks_set_now(struct node_ks *ks, int64_t now_ms)
+{
+    ks->now_ms = now_ms;
+}
+
+int64_t node_ks_now(const struct node_ks *ks)
+{
+    return ks->now_ms;
+}
+
+const struct node_ks_stats *node_ks_stats(const struct node_ks *ks)
+{
+    return &ks->stats;
+}
+
+void node_ks_reset_stats(struct node_ks *ks)
+{
+    memset(&ks->stats, 0, sizeof(ks->stats));
+}
+
+size_t node_ks_size(const struct node_ks *ks)
+{
+    return ks->count;
+}
+
+size_t node_ks_dict_size(const struct node_ks *ks, unsigned dict_index)
+{
+    core_assert(dict_index < ks->ndicts);
+    return ks->dicts[dict_index].used;
+}
+
+/* ---- lookup ---- */
+
+/* Finds key; an expired key is deleted (unless NODE_KS_NOEXPIRE) and NULL
+ * returned. loc->slot is valid only when an entry is returned. */
+static struct node_ks_entry *find_live(struct node_ks *ks, const char *key, size_t klen, unsigned flags,
+                                       struct ks_loc *loc)
+{
+    node_ks__dict_find(ks, key, klen, loc);
+    if (!loc->slot)
+        return NULL;
+    struct node_ks_entry *e = *loc->slot;
+    if (!ks_ent_is_expired(ks, e))
+        return e;
+    if (!(flags & NODE_KS_NOEXPIRE)) {
+        node_ks__remove(ks, loc->d, loc->slot);
+        ks->stats.expired_keys++;
+    }
+    loc->slot = NULL;
+    return NULL;
+}
+
+struct node_ks_entry *node_ks_find(struct node_ks *ks, const char *key, size_t klen, unsigned flags)
+{
+    struct ks_loc loc;
+    struct node_ks_entry *e = find_live(ks, key, klen, flags, &loc);
+    if (flags & NODE_KS_READ) {
+        if (e)
+            ks->stats.keyspace_hits++;
+        else
+            ks->stats.keyspace_misses++;
+    }
+    return e;
+}
+
+/* ---- accessors ---- */
+
+enum node_ks_type node_ks_entry_type(const struct node_ks_entry *e)
+{
+    return (enum node_ks_type)(e->hdr & KS_HDR_TYPE_MASK);
+}
+
+const char *node_ks_entry_key(const struct node_ks_entry *e, size_t *klen)
+{
+    *klen = ks_ent_klen(e);
+    return (const char *)ks_ent_key(e);
+}
+
+int64_t node_ks_entry_expire(const struct node_ks_entry *e)
+{
+    return (e->hdr & KS_HDR_TTL) ? ks_ent_when(e) : -1;
+}
+
+const char *node_ks_entry_encoding(const struct node_ks_entry *e)
+{
+    if (node_ks_entry_type(e) != NODE_KS_STRING)
+        return "unknown";
+    if (e->hdr & KS_HDR_INT)
+        return "int";
+    if ((e->hdr & KS_HDR_RAW) || ks_ent_vlen(e) > NODE_KS_EMBSTR_MAX)
+        return "raw";
+    return "embstr";
+}
+
+bool node_ks_str_get_int(const struct node_ks_entry *e, int64_t *v)
+{
+    if (!(e->hdr & KS_HDR_INT))
+        return false;
+    memcpy(v, ks_ent_val(e), 8);
+    return true;
+}
+
+const char *node_ks_str_get(const struct node_ks_entry *e, char *buf, size_t *len)
+{
+    core_assert(node_ks_entry_type(e) == NODE_KS_STRING);
+    int64_t v;
+    if (node_ks_str_get_int(e, &v)) {
+        *len = fmt_i64(buf, v);
+        return buf;
+    }
+    *len = ks_ent_vlen(e);
+    return (const char *)ks_ent_val(e);
+}
+
+size_t node_ks_str_len(const struct node_ks_entry *e)
+{
+    char buf[NODE_KS_INTBUF];
+    size_t len;
+    node_ks_str_get(e, buf, &len);
+    return len;
+}
+
+void *node_ks_entry_ptr(const struct node_ks_entry *e)
+{
+    core_assert(node_ks_entry_type(e) != NODE_KS_STRING);
+    void *p;
+    memcpy(&p, ks_ent_val(e), sizeof(p));
+    return p;
+}
+
+/* ---- writes ---- */
+
+static struct node_ks_entry *add_new(struct node_ks *ks, const char *key, size_t klen, const struct ks_val *v,
+                                     int64_t when)
+{
+    uint8_t hdr = with_width((uint8_t)(v->hdr | (when >= 0 ? KS_HDR_TTL : 0u)), klen, v->len);
+    struct node_ks_entry *e = entry_alloc(hdr, key, klen, v->len);
+    if (v->len) /* val may be NULL when empty */
+        memcpy(ks_ent_val(e), v->bytes, v->len);
+    if (when >= 0) {
+        write_when(e, when);
+        node_ks__exp_add(ks, e);
+    }
+    node_ks__dict_link(ks, e);
+    ks->count++;
+    return e;
+}
+
+/* Replaces the value (and TTL) of old, found at slot. */
+static struct node_ks_entry *replace(struct node_ks *ks, struct node_ks_entry **slot, struct node_ks_entry *old,
+                                     const struct ks_val *v, int64_t when)
+{
+    size_t klen = ks_ent_klen(old);
+    uint8_t hdr = with_width((uint8_t)(v->hdr | (when >= 0 ? KS_HDR_TTL : 0u)), klen, v->len);
+    if (node_ks_entry_type(old) != NODE_KS_STRING && ks->ops[node_ks_entry_type(old)].free_fn)
+        ks->ops[node_ks_entry_type(old)].free_fn(node_ks_entry_ptr(old));
+    if ((old->hdr & KS_HDR_TTL) && when < 0)
+        node_ks__exp_remove(ks, old);
+    struct node_ks_entry *e;
+    if (same_layout(old->hdr, hdr)) {
+        /* Key and TTL block stay where they are; in place within a size class. */
+        e = core_realloc(old, entry_size(hdr, klen, v->len));
+        e->hdr = hdr;
+        write_lens(e, klen, v->len);
+        *slot = e;
+        if (hdr & KS_HDR_TTL)
+            node_ks__exp_replace(ks, e);
+    } else {
+        e = entry_alloc(hdr, ks_ent_key(old), klen, v->len);
+        e->next = old->next;
+        *slot = e;
+        if ((hdr & KS_HDR_TTL) && (old->hdr & KS_HDR_TTL)) {
+            ks_ent_set_exp_index(e, ks_ent_exp_index(old));
+            node_ks__exp_replace(ks, e);
+        } else if (hdr & KS_HDR_TTL) {
+            node_ks__exp_add(ks, e);
+        }
+        core_free(old);
+    }
+    if (hdr & KS_HDR_TTL)
+        write_when(e, when);
+    if (v->len) /* val may be NULL when empty */
+        memcpy(ks_ent_val(e), v->bytes, v->len);
+    return e;
+}
+
+static struct node_ks_entry *set_value(struct node_ks *ks, const char *key, size_t klen, const struct ks_val *v,
+                                       int64_t expire_ms, unsigned flags)
+{
+    core_assert(klen <= NODE_KS_LEN_MAX && v->len <= NODE_KS_LEN_MAX);
+    core_assert(expire_ms >= -1);
+    core_assert(!(flags & NODE_KS_KEEPTTL) || expire_ms == -1);
+    struct ks_loc loc;
+    struct node_ks_entry *old = find_live(ks, key, klen, 0, &loc);
+    if (!old)
+        return add_new(ks, key, klen, v, expire_ms);
+    int64_t when = expire_ms;
+    if ((flags & NODE_KS_KEEPTTL) && (old->hdr & KS_HDR_TTL))
+        when = ks_ent_when(old);
+    return replace(ks, loc.slot, old, v, when);
+}
+
+struct node_ks_entry *node_ks_set_str(struct node_ks *ks, const char *key, size_t klen, const char *val,
+                                      size_t vlen, int64_t expire_ms, unsigned flags)
+{
+    int64_t iv;
+    if (parse_canonical(val, vlen, &iv))
+        return node_ks_set_int(ks, key, klen, iv, expire_ms, flags);
+    struct ks_val v = {.hdr = NODE_KS_STRING, .bytes = val, .len = vlen};
+    return set_value(ks, key, klen, &v, expire_ms, flags);
+}
+
+struct node_ks_entry *node_ks_set_int(struct node_ks *ks, const char *key, size_t klen, int64_t iv,
+                                      int64_t expire_ms, unsigned flags)
+{
+    struct ks_val v = {.hdr = NODE_KS_STRING | KS_HDR_INT, .bytes = &iv, .len = sizeof(iv)};
+    return set_value(ks, key, klen, &v, expire_ms, flags);
+}
+
+struct node_ks_entry *node_ks_set_ptr(struct node_ks *ks, const char *key, size_t klen, enum node_ks_type type,
+                                      void *ptr, int64_t expire_ms, unsigned flags)
+{
+    core_assert(type != NODE_KS_STRING && (unsigned)type <= KS_HDR_TYPE_MASK);
+    struct ks_val v = {.hdr = (uint8_t)type, .bytes = &ptr, .len = sizeof(ptr)};
+    return set_value(ks, key, klen, &v, expire_ms, flags);
+}
+
+char *node_ks_str_resize(struct node_ks *ks, struct node_ks_entry **ep, size_t newlen)
+{
+    struct node_ks_entry *old = *ep;
+    core_assert(node_ks_entry_type(old) == NODE_KS_STRING && newlen <= NODE_KS_LEN_MAX);
+    char text[NODE_KS_INTBUF];
+    size_t oldlen;
+    const char *cur = node_ks_str_get(old, text, &oldlen);
+    bool was_int = (old->hdr & KS_HDR_INT) != 0;
+    size_t klen = ks_ent_klen(old);
+    uint8_t hdr = with_width((uint8_t)((old->hdr & ~KS_HDR_INT) | KS_HDR_RAW), klen, newlen);
+    struct node_ks_entry **slot = node_ks__dict_slot_of(ks, old);
+    struct node_ks_entry *e;
+    size_t kept = CORE_MIN(oldlen, newlen);
+    if (same_layout(old->hdr, hdr)) {
+        e = core_realloc(old, entry_size(hdr, klen, newlen));
+        *slot = e;
+        if (e->hdr & KS_HDR_TTL)
+            node_ks__exp_replace(ks, e);
+        if (was_int)
+            memcpy(ks_ent_val(e), text, kept);
+    } else {
+        e = entry_alloc(hdr, ks_ent_key(old), klen, newlen);
+        if (hdr & KS_HDR_TTL)
+            memcpy(ks_ent_ttl(e), ks_ent_ttl(old), KS_TTL_BLOCK);
+        memcpy(ks_ent_val(e), cur, kept);
+        swap_in(ks, slot, old, e);
+    }
+    e->hdr = hdr;
+    write_lens(e, klen, newlen);
+    memset(ks_ent_val(e) + kept, 0, newlen - kept);
+    *ep = e;
+    return (char *)ks_ent_val(e);
+}
+
+bool node_ks_delete(struct node_ks *ks, const char *key, size_t klen)
+{
+    struct ks_loc loc;
+    if (!find_live(ks, key, klen, 0, &loc))
+        return false;
+    node_ks__remove(ks, loc.d, loc.slot);
+    return true;
+}
+
+void node_ks_delete_entry(struct node_ks *ks, struct node_ks_entry *e)
+{
+    size_t klen;
+    const char *key = node_ks_entry_key(e, &klen);
+    struct ks_dict *d = node_ks__dict_for(ks, key, klen);
+    node_ks__remove(ks, d, node_ks__dict_slot_of(ks, e));
+}
+
+void node_ks_set_expire(struct node_ks *ks, struct node_ks_entry **ep, int64_t when_ms)
+{
+    struct node_ks_entry *old = *ep;
+    core_assert(when_ms >= -1);
+    bool had = (old->hdr & KS_HDR_TTL) != 0;
+    if (had && when_ms >= 0) {
+        write_when(old, when_ms);
+        return;
+    }
+    if (!had && when_ms < 0)
+        return;
+    struct node_ks_entry **slot = node_ks__dict_slot_of(ks, old);
+    if (had)
+        node_ks__exp_remove(ks, old);
+    uint8_t hdr = (uint8_t)(old->hdr ^ KS_HDR_TTL);
+    size_t klen = ks_ent_klen(old), vlen = ks_ent_vlen(old);
+    struct node_ks_entry *e = entry_alloc(hdr, ks_ent_key(old), klen, vlen);
+    memcpy(ks_ent_val(e), ks_ent_val(old), vlen);
+    if (!had) {
+        write_when(e, when_ms);
+        node_ks__exp_add(ks, e);
+    }
+    e->next = old->next;
+    *slot = e;
+    core_free(old);
+    *ep = e;
+}
+
+/* True if no entry (live or expired) has key. O(1): always-on asserts use it. */
+static bool key_absent(struct node_ks *ks, const char *key, size_t klen)
+{
+    struct ks_loc loc;
+    node_ks__dict_find(ks, key, klen, &loc);
+    return loc.slot == NULL;
+}
+
+/* A block for newkey holding old's value bytes, header bits and TTL block. */
+static struct node_ks_entry *clone_as(const struct node_ks_entry *old, const char *newkey, size_t newklen)
+{
+    size_t vlen = ks_ent_vlen(old);
+    struct node_ks_entry *e = entry_alloc(with_width(old->hdr, newklen, vlen), newkey, newklen, vlen);
+    if (old->hdr & KS_HDR_TTL)
+        memcpy(ks_ent_ttl(e), ks_ent_ttl(old), KS_TTL_BLOCK);
+    memcpy(ks_ent_val(e), ks_ent_val(old), vlen);
+    return e;
+}
+
+void node_ks_rename(struct node_ks *ks, struct node_ks_entry **ep, const char *newkey, size_t newklen)
+{
+    struct node_ks_entry *old = *ep;
+    core_assert(newklen <= NODE_KS_LEN_MAX);
+    core_assert(key_absent(ks, newkey, newklen));
+    size_t klen;
+    const char *key = node_ks_entry_key(old, &klen);
+    struct ks_dict *d = node_ks__dict_for(ks, key, klen);
+    struct node_ks_entry *e = clone_as(old, newkey, newklen);
+    /* The owned value (if any) moves with the bytes: free only the block. */
+    node_ks__dict_unlink(ks, d, node_ks__dict_slot_of(ks, old));
+    if (e->hdr & KS_HDR_TTL)
+        node_ks__exp_replace(ks, e);
+    core_free(old);
+    node_ks__dict_link(ks, e);
+    *ep = e;
+}
+
+struct node_ks_entry *node_ks_copy(struct node_ks *ks, const struct node_ks_entry *src, const char *newkey,
+                                   size_t newklen)
+{
+    core_assert(newklen <= NODE_KS_LEN_MAX);
+    core_assert(key_absent(ks, newkey, newklen));
+    struct node_ks_entry *e = clone_as(src, newkey, newklen);
+    enum node_ks_type type = node_ks_entry_type(src);
+    if (type != NODE_KS_STRING) {
+        core_assert(ks->ops[type].dup_fn);
+        void *p = ks->ops[type].dup_fn(node_ks_entry_ptr(src));
+        memcpy(ks_ent_val(e), &p, sizeof(p));
+    }
+    if (e->hdr & KS_HDR_TTL)
+        node_ks__exp_add(ks, e);
+    node_ks__dict_link(ks, e);
+    ks->count++;
+    return e;
+}
+
+size_t node_ks_flush(struct node_ks *ks)
+{
+    size_t n = ks->count;
+    for (unsigned i = 0; i < ks->ndicts; i++)
+        node_ks__dict_clear(ks, &ks->dicts[i]);
+    node_ks__exp_clear(ks);
+    ks->count = 0;
+    ks->avg_ttl = 0;
+    return n;
+}
+
+/* ---- random, background work, checks ---- */
+
+static struct ks_dict *random_dict(struct node_ks *ks)
+{
+    if (ks->ndicts == 1)
+        return &ks->dicts[0];
+    /* Weighted by size so every key is about equally likely. */
+    size_t r = node_ks__rand(ks) % ks->count;
+    for (unsigned i = 0; i < ks->ndicts; i++) {
+        if (r < ks->dicts[i].used)
+            return &ks->dicts[i];
+        r -= ks->dicts[i].used;
+    }
+    core_assert(!"dict sizes do not add up");
+    return NULL;
+}
+
+struct node_ks_entry *node_ks_random(struct node_ks *ks)
+{
+    /* Each pass returns a key or deletes an expired one: at most count + 1. */
+    while (ks->count > 0) {
+        struct node_ks_entry *e = node_ks__dict_random(ks, random_dict(ks));
+        if (!ks_ent_is_expired(ks, e))
+            return e;
+        node_ks_delete_entry(ks, e);
+        ks->stats.expired_keys++;
+    }
+    return NULL;
+}
+
+bool node_ks_rehash_step(struct node_ks *ks, unsigned steps)
+{
+    bool busy = false;
+    for (unsigned i = 0; i < ks->ndicts; i++) {
+        struct ks_dict *d = &ks->dicts[i];
+        node_ks__dict_rehash(d, ks, steps);
+        /* After the step: a finished shrink may leave room for the next. */
+        node_ks__dict_maybe_shrink(d, ks);
+        busy |= d->table[1] != NULL;
+    }
+    return busy;
+}
+
+static int check_exp_vector(const struct node_ks *ks)
+{
+    if (ks->exp_count > ks->exp_nchunks * KS_EXP_CHUNK || ks->exp_nchunks > ks->exp_dir_cap)
+        return -EINVAL;
+    for (size_t i = 0; i < ks->exp_count; i++) {
+        const struct node_ks_entry *e = *ks_exp_at(ks, i);
+        if (!(e->hdr & KS_HDR_TTL) || ks_ent_exp_index(e) != i)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+int node_ks_check(const struct node_ks *ks)
+{
+    size_t keys = 0, ttl_keys = 0;
+    for (unsigned i = 0; i < ks->ndicts; i++) {
+        int rc = node_ks__dict_check(ks, i, &ttl_keys);
+        if (rc < 0)
+            return rc;
+        keys += ks->dicts[i].used;
+    }
+    if (keys != ks->count || ttl_keys != ks->exp_count)
+        return -EINVAL;
+    return check_exp_vector(ks);
+}

@@ -1,0 +1,336 @@
+/*
+ * server.c — the process: start-up (logging, banner, listeners, limits),
+ * the cron (active expiry, incremental rehash, client timeouts, stats),
+ * signals and shutdown, and applying CONFIG SET changes that need action.
+ *
+ * Does not own connections (client.c) or command execution (dispatch.c).
+ */
+#include "node/node_int.h"
+#include "node/core/core.h"
+#include "node/core/core_log.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int node_server_run(struct node_server *srv);
+
+/* Descriptors kept for ourselves beyond maxclients (listeners, logs, ...). */
+#define RESERVED_FDS 32
+/* Share of each cron period the active expiry may use, as Redis's 25%. */
+#define EXPIRE_CYCLE_PERCENT 25
+/* Time budget for incremental rehashing per cron tick. */
+#define REHASH_BUDGET_US 1000
+
+static void random_hex(char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[64];
+    core_assert(n / 2 + 1 <= sizeof(raw));
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+        for (size_t i = 0; i < sizeof(raw); i++)
+            raw[i] = (unsigned char)(core_mono_us() >> (i % 8) ^ (uint64_t)rand());
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = hex[(raw[i / 2] >> ((i & 1) * 4)) & 15];
+    out[n] = '\0';
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    struct node_server *srv = listener->data;
+    if (status < 0) {
+        core_log(CORE_LOG_WARNING, "Accepting client connection: %s", uv_strerror(status));
+        return;
+    }
+    node_client_accept(srv, listener);
+}
+
+/* "*" is every IPv4 address, "::*" every IPv6 one; a leading '-' marks an
+ * address that may be missing on this host (as redis.conf's "-::1"). */
+static int listen_one(struct node_server *srv, const char *spec, int port, uv_tcp_t *out)
+{
+    bool optional = spec[0] == '-';
+    const char *addr = optional ? spec + 1 : spec;
+    struct sockaddr_storage ss;
+    if (strcmp(addr, "*") == 0)
+        addr = "0.0.0.0";
+    else if (strcmp(addr, "::*") == 0)
+        addr = "::";
+    int rc = strchr(addr, ':') ? uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss)
+                               : uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
+    if (rc == 0) {
+        uv_tcp_init(srv->loop, out);
+        out->data = srv;
+        rc = uv_tcp_bind(out, (struct sockaddr *)&ss, strchr(addr, ':') ? UV_TCP_IPV6ONLY : 0);
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)out, srv->cfg.tcp_backlog, on_connection);
+        if (rc < 0)
+            uv_close((uv_handle_t *)out, NULL);
+    }
+    if (rc < 0 && optional) {
+        core_log(CORE_LOG_NOTICE, "Skipping optional bind address %s:%d: %s", addr, port, uv_strerror(rc));
+        return 1;
+    }
+    if (rc < 0)
+        core_log(CORE_LOG_WARNING, "Warning: Could not create server TCP listening socket %s:%d: %s", addr, port,
+                 uv_strerror(rc));
+    return rc;
+}
+
+static int open_listeners(struct node_server *srv, uv_tcp_t *out, int *count)
+{
+    static const char *const defaults[] = {"*", "-::*"};
+    const char *const *specs = (const char *const *)srv->cfg.bind;
+    int nspecs = srv->cfg.bind_count;
+    if (nspecs == 0) {
+        specs = defaults;
+        nspecs = 2;
+    }
+    *count = 0;
+    for (int i = 0; i < nspecs; i++) {
+        int rc = listen_one(srv, specs[i], srv->cfg.port, &out[*count]);
+        if (rc < 0) {
+            for (int j = 0; j < *count; j++)
+                uv_close((uv_handle_t *)&out[j], NULL);
+            *count = 0;
+            return rc;
+        }
+        if (rc == 0)
+            (*count)++;
+    }
+    return 0;
+}
+
+static void adjust_fd_limit(struct node_server *srv)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return;
+    rlim_t want = (rlim_t)srv->cfg.maxclients + RESERVED_FDS;
+    if (rl.rlim_cur >= want)
+        return;
+    rlim_t target = want;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < target)
+        target = rl.rlim_max;
+    rl.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0 && target >= want)
+        return;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    int maxclients = rl.rlim_cur > RESERVED_FDS ? (int)(rl.rlim_cur - RESERVED_FDS) : 1;
+    core_log(CORE_LOG_WARNING, "You requested maxclients of %d requiring at least %llu max file descriptors. "
+             "Server can't set maximum open files to %llu; maxclients reduced to %d.", srv->cfg.maxclients,
+             (unsigned long long)want, (unsigned long long)want, maxclients);
+    srv->cfg.maxclients = maxclients;
+}
+
+long long node_server_instantaneous_ops(const struct node_server *srv)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < CORE_ARRAY_LEN(srv->stats.ops_samples); i++)
+        sum += srv->stats.ops_samples[i];
+    return (long long)(sum / CORE_ARRAY_LEN(srv->stats.ops_samples));
+}
+
+static void sample_ops(struct node_server *srv, int64_t now_ms)
+{
+    struct node_server_stats *st = &srv->stats;
+    int64_t dt = now_ms - st->ops_last_ms;
+    if (dt < 100)
+        return;
+    uint64_t ops = st->total_commands - st->ops_last_commands;
+    st->ops_samples[st->ops_sample_index] = ops * 1000 / (uint64_t)dt;
+    st->ops_sample_index = (st->ops_sample_index + 1) % (int)CORE_ARRAY_LEN(st->ops_samples);
+    st->ops_last_commands = st->total_commands;
+    st->ops_last_ms = now_ms;
+}
+
+static void on_cron(uv_timer_t *t)
+{
+    struct node_server *srv = t->data;
+    int64_t now = core_time_ms();
+    srv->cronloops++;
+    node_ks_set_now(srv->ks, now);
+    int64_t budget_us = 1000000 / srv->cfg.hz * EXPIRE_CYCLE_PERCENT / 100;
+    node_ks_active_expire(srv->ks, core_mono_us() + budget_us);
+    int64_t rehash_end = core_mono_us() + REHASH_BUDGET_US;
+    while (node_ks_rehash_step(srv->ks, 100) && core_mono_us() < rehash_end)
+        ;
+    node_clients_cron(srv, now);
+    sample_ops(srv, now);
+    size_t used = core_used_memory();
+    if (used > srv->stats.used_memory_peak)
+        srv->stats.used_memory_peak = used;
+    if (srv->shutdown_asap)
+        uv_stop(srv->loop);
+}
+
+static void on_before_poll(uv_prepare_t *p)
+{
+    struct node_server *srv = p->data;
+    if (srv->shutdown_asap)
+        uv_stop(srv->loop);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct node_server *srv = s->data;
+    core_log(CORE_LOG_WARNING, "Received %s scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    srv->shutdown_asap = true;
+    uv_stop(srv->loop);
+}
+
+void node_server_reset_stats(struct node_server *srv)
+{
+    struct node_server_stats *st = &srv->stats;
+    int64_t start = st->start_mono_us;
+    memset(st, 0, sizeof(*st));
+    st->start_mono_us = start;
+    st->ops_last_ms = core_time_ms();
+    node_ks_reset_stats(srv->ks);
+    node_cmd_reset_stats();
+}
+
+/* CONFIG SET hook: options that need more than a new value in cfg. */
+static int on_config_change(void *ud, const char *name, const char **err)
+{
+    struct node_server *srv = ud;
+    if (strcmp(name, "loglevel") == 0) {
+        core_log_set_level((enum core_log_level)srv->cfg.loglevel);
+    } else if (strcmp(name, "maxclients") == 0) {
+        int want = srv->cfg.maxclients;
+        adjust_fd_limit(srv);
+        if (srv->cfg.maxclients < want) {
+            *err = "The operating system is not able to handle the specified number of clients";
+            return -EINVAL;
+        }
+    } else if (strcmp(name, "port") == 0 || strcmp(name, "bind") == 0) {
+        uv_tcp_t fresh[NODE_CONFIG_BIND_MAX];
+        int count = 0;
+        if (open_listeners(srv, fresh, &count) < 0) {
+            *err = "Unable to listen on this port";
+            return -EADDRINUSE;
+        }
+        for (int i = 0; i < srv->nlisteners; i++)
+            uv_close((uv_handle_t *)&srv->listeners[i], NULL);
+        /* Old handles are closing: their memory must stay until close
+         * callbacks ran, so new ones go to a fresh array slot set. */
+        memcpy(srv->listeners, fresh, sizeof(fresh));
+        srv->nlisteners = count;
+    }
+    return 0;
+}
+
+static void write_pidfile(const struct node_server *srv)
+{
+    if (!srv->cfg.pidfile || !srv->cfg.pidfile[0])
+        return;
+    FILE *f = fopen(srv->cfg.pidfile, "w");
+    if (!f) {
+        core_log(CORE_LOG_WARNING, "Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+static void banner(const struct node_server *srv)
+{
+    core_log(CORE_LOG_NOTICE, "oO0OoO0OoO0Oo shoal is starting oO0OoO0OoO0Oo");
+    core_log(CORE_LOG_NOTICE, "shoal version=%s (redis protocol 7.0.15), bits=%d, pid=%d, just started",
+             SHOAL_VERSION, (int)(sizeof(long) * 8), (int)getpid());
+    core_log(CORE_LOG_NOTICE, "Configuration loaded%s%s", srv->cfg.config_file ? " from " : "",
+             srv->cfg.config_file ? srv->cfg.config_file : "");
+    core_log(CORE_LOG_NOTICE, "shoal %s running in %s mode, port: %d, PID: %d", SHOAL_VERSION,
+             srv->cfg.cluster_enabled ? "cluster" : "standalone", srv->cfg.port, (int)getpid());
+}
+
+static int start(struct node_server *srv)
+{
+    core_log_set_level((enum core_log_level)srv->cfg.loglevel);
+    int rc = core_log_set_file(srv->cfg.logfile);
+    if (rc < 0) {
+        fprintf(stderr, "Can't open the log file: %s\n", strerror(-rc));
+        return rc;
+    }
+    banner(srv);
+    if (srv->cfg.dir && chdir(srv->cfg.dir) < 0) {
+        core_log(CORE_LOG_WARNING, "Can't chdir to '%s': %s", srv->cfg.dir, strerror(errno));
+        return -errno;
+    }
+    adjust_fd_limit(srv);
+    core_ticks_to_us(0); /* calibrates the command timer now, not on the first command */
+    random_hex(srv->run_id, 40);
+    srv->start_time_ms = core_time_ms();
+    srv->stats.start_mono_us = core_mono_us();
+    srv->stats.ops_last_ms = srv->start_time_ms;
+    srv->ks = node_ks_new(1);
+    srv->loop = uv_default_loop();
+    srv->cfg.on_change = on_config_change;
+    srv->cfg.on_change_ud = srv;
+    rc = open_listeners(srv, srv->listeners, &srv->nlisteners);
+    if (rc < 0 || srv->nlisteners == 0) {
+        core_log(CORE_LOG_WARNING, "Failed listening on port %d (tcp), aborting.", srv->cfg.port);
+        return rc < 0 ? rc : -EADDRNOTAVAIL;
+    }
+    return 0;
+}
+
+static void init_handles(struct node_server *srv)
+{
+    uv_timer_init(srv->loop, &srv->cron);
+    srv->cron.data = srv;
+    uint64_t period = (uint64_t)(1000 / srv->cfg.hz);
+    uv_timer_start(&srv->cron, on_cron, period, period);
+    uv_prepare_init(srv->loop, &srv->before_poll);
+    srv->before_poll.data = srv;
+    uv_prepare_start(&srv->before_poll, on_before_poll);
+    uv_signal_init(srv->loop, &srv->sigterm);
+    srv->sigterm.data = srv;
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_signal_init(srv->loop, &srv->sigint);
+    srv->sigint.data = srv;
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void shutdown_server(struct node_server *srv)
+{
+    core_log(CORE_LOG_WARNING, "User requested shutdown...");
+    if (srv->cfg.pidfile && srv->cfg.pidfile[0])
+        unlink(srv->cfg.pidfile);
+    /* Clients are closed through their own close callbacks so their memory
+     * is released; everything else needs no callback. */
+    for (struct node_client *c = srv->clients; c; c = c->next)
+        node_client_close(c, true);
+    uv_walk(srv->loop, walk_close, NULL);
+    uv_run(srv->loop, UV_RUN_DEFAULT);
+    uv_loop_close(srv->loop);
+    node_ks_free(srv->ks);
+    core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");
+}
+
+int node_server_run(struct node_server *srv)
+{
+    int rc = start(srv);
+    if (rc < 0)
+        return 1;
+    init_handles(srv);
+    write_pidfile(srv);
+    core_log(CORE_LOG_NOTICE, "Server initialized");
+    core_log(CORE_LOG_NOTICE, "Ready to accept connections tcp");
+    while (!srv->shutdown_asap)
+        uv_run(srv->loop, UV_RUN_DEFAULT);
+    shutdown_server(srv);
+    return 0;
+}
