@@ -208,6 +208,134 @@ static const struct cmd_meta metas[] = {
       "O(N) where N is the total number of Redis commands"),
 };
 
+/*
+ * COMMAND DOCS "arguments" and "history", as Redis 7.0.15 reports them.
+ * args: space-separated arguments, each
+ *   <type>:<name>[#key_spec_index][=TOKEN][@since][^deprecated_since][!flags][(nested args)]
+ * with flags o (optional), m (multiple), t (multiple_token).
+ * history: "<version>\t<text>" entries separated by '\n'.
+ */
+static const struct arg_doc {
+    const char *name, *args, *history;
+} arg_docs[] = {
+    {"get", "key:key#0", NULL},
+    {"set",
+     "key:key#0 string:value oneof:condition@2.6.12!o(pure-token:nx=NX pure-token:xx=XX) "
+     "pure-token:get=GET@6.2.0!o oneof:expiration!o(integer:seconds=EX@2.6.12 "
+     "integer:milliseconds=PX@2.6.12 unix-time:unix-time-seconds=EXAT@6.2.0 "
+     "unix-time:unix-time-milliseconds=PXAT@6.2.0 pure-token:keepttl=KEEPTTL@6.0.0)",
+     "2.6.12\tAdded the `EX`, `PX`, `NX` and `XX` options.\n6.0.0\tAdded the `KEEPTTL` "
+     "option.\n6.2.0\tAdded the `GET`, `EXAT` and `PXAT` option.\n7.0.0\tAllowed the `NX` and `GET` "
+     "options to be used together."},
+    {"setnx", "key:key#0 string:value", NULL},
+    {"setex", "key:key#0 integer:seconds string:value", NULL},
+    {"psetex", "key:key#0 integer:milliseconds string:value", NULL},
+    {"getset", "key:key#0 string:value", NULL},
+    {"getdel", "key:key#0", NULL},
+    {"getex",
+     "key:key#0 oneof:expiration!o(integer:seconds=EX integer:milliseconds=PX "
+     "unix-time:unix-time-seconds=EXAT unix-time:unix-time-milliseconds=PXAT pure-token:persist=PERSIST)",
+     NULL},
+    {"mget", "key:key#0!m", NULL},
+    {"mset", "block:key_value!m(key:key#0 string:value)", NULL},
+    {"msetnx", "block:key_value!m(key:key#0 string:value)", NULL},
+    {"append", "key:key#0 string:value", NULL},
+    {"strlen", "key:key#0", NULL},
+    {"incr", "key:key#0", NULL},
+    {"decr", "key:key#0", NULL},
+    {"incrby", "key:key#0 integer:increment", NULL},
+    {"decrby", "key:key#0 integer:decrement", NULL},
+    {"incrbyfloat", "key:key#0 double:increment", NULL},
+    {"getrange", "key:key#0 integer:start integer:end", NULL},
+    {"substr", "key:key#0 integer:start integer:end", NULL},
+    {"setrange", "key:key#0 integer:offset string:value", NULL},
+    {"del", "key:key#0!m", NULL},
+    {"unlink", "key:key#0!m", NULL},
+    {"exists", "key:key#0!m", "3.0.3\tAccepts multiple `key` arguments."},
+    {"type", "key:key#0", NULL},
+    {"keys", "pattern:pattern", NULL},
+    {"scan",
+     "integer:cursor pattern:pattern=MATCH!o integer:count=COUNT!o string:type=TYPE@6.0.0!o",
+     "6.0.0\tAdded the `TYPE` subcommand."},
+    {"rename", "key:key#0 key:newkey#1", NULL},
+    {"renamenx",
+     "key:key#0 key:newkey#1",
+     "3.2.0\tThe command no longer returns an error when source and destination names are the same."},
+    {"copy", "key:source#0 key:destination#1 integer:destination-db=DB!o pure-token:replace=REPLACE!o", NULL},
+    {"touch", "key:key#0!m", NULL},
+    {"flushall",
+     "oneof:async!o(pure-token:async=ASYNC@4.0.0 pure-token:sync=SYNC@6.2.0)",
+     "4.0.0\tAdded the `ASYNC` flushing mode modifier.\n6.2.0\tAdded the `SYNC` flushing mode modifier."},
+    {"flushdb",
+     "oneof:async!o(pure-token:async=ASYNC@4.0.0 pure-token:sync=SYNC@6.2.0)",
+     "4.0.0\tAdded the `ASYNC` flushing mode modifier.\n6.2.0\tAdded the `SYNC` flushing mode modifier."},
+    {"object|encoding", "key:key#0", NULL},
+    {"select", "integer:index", NULL},
+    {"expire",
+     "key:key#0 integer:seconds oneof:condition@7.0.0!o(pure-token:nx=NX pure-token:xx=XX "
+     "pure-token:gt=GT pure-token:lt=LT)",
+     "7.0.0\tAdded options: `NX`, `XX`, `GT` and `LT`."},
+    {"pexpire",
+     "key:key#0 integer:milliseconds oneof:condition@7.0.0!o(pure-token:nx=NX pure-token:xx=XX "
+     "pure-token:gt=GT pure-token:lt=LT)",
+     "7.0.0\tAdded options: `NX`, `XX`, `GT` and `LT`."},
+    {"expireat",
+     "key:key#0 unix-time:unix-time-seconds oneof:condition@7.0.0!o(pure-token:nx=NX pure-token:xx=XX "
+     "pure-token:gt=GT pure-token:lt=LT)",
+     "7.0.0\tAdded options: `NX`, `XX`, `GT` and `LT`."},
+    {"pexpireat",
+     "key:key#0 unix-time:unix-time-milliseconds oneof:condition@7.0.0!o(pure-token:nx=NX "
+     "pure-token:xx=XX pure-token:gt=GT pure-token:lt=LT)",
+     "7.0.0\tAdded options: `NX`, `XX`, `GT` and `LT`."},
+    {"ttl", "key:key#0", "2.8.0\tAdded the -2 reply."},
+    {"pttl", "key:key#0", "2.8.0\tAdded the -2 reply."},
+    {"expiretime", "key:key#0", NULL},
+    {"pexpiretime", "key:key#0", NULL},
+    {"persist", "key:key#0", NULL},
+    {"ping", "string:message!o", NULL},
+    {"echo", "string:message", NULL},
+    {"auth", "string:username@6.0.0!o string:password", "6.0.0\tAdded ACL style (username and password)."},
+    {"hello",
+     "block:arguments!o(integer:protover block:username_password=AUTH!o(string:username string:password) "
+     "string:clientname=SETNAME!o)",
+     "6.2.0\t`protover` made optional; when called without arguments the command reports the current "
+     "connection's context."},
+    {"shutdown",
+     "oneof:nosave_save!o(pure-token:nosave=NOSAVE pure-token:save=SAVE) pure-token:now=NOW@7.0.0!o "
+     "pure-token:force=FORCE@7.0.0!o pure-token:abort=ABORT@7.0.0!o",
+     "7.0.0\tAdded the `NOW`, `FORCE` and `ABORT` modifiers."},
+    {"info", "string:section!om", "7.0.0\tAdded support for taking multiple section arguments."},
+    {"config|get",
+     "block:parameter!m(string:parameter)",
+     "7.0.0\tAdded the ability to pass multiple pattern parameters in one call"},
+    {"config|set",
+     "block:parameter_value!m(string:parameter string:value)",
+     "7.0.0\tAdded the ability to set multiple parameters in one call."},
+    {"client|setname", "string:connection-name", NULL},
+    {"client|list",
+     "oneof:normal_master_replica_pubsub=TYPE@5.0.0!o(pure-token:normal=NORMAL pure-token:master=MASTER "
+     "pure-token:replica=REPLICA pure-token:pubsub=PUBSUB) block:id=ID@6.2.0!o(integer:client-id!m)",
+     "2.8.12\tAdded unique client `id` field.\n5.0.0\tAdded optional `TYPE` filter.\n6.0.0\tAdded `user` "
+     "field.\n6.2.0\tAdded `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` "
+     "filter.\n7.0.0\tAdded `resp`, `multi-mem`, `rbs` and `rbp` fields.\n7.0.3\tAdded `ssub` field."},
+    {"client|kill",
+     "oneof:filter(string:ip:port^2.8.12 oneof:new-format!m(integer:client-id=ID@2.8.12!o "
+     "oneof:normal_master_slave_pubsub=TYPE@2.8.12!o(pure-token:normal=NORMAL "
+     "pure-token:master=MASTER@3.2.0 pure-token:slave=SLAVE pure-token:replica=REPLICA@5.0.0 "
+     "pure-token:pubsub=PUBSUB) string:username=USER!o string:ip:port=ADDR!o string:ip:port=LADDR@6.2.0!o "
+     "string:yes/no=SKIPME!o))",
+     "2.8.12\tAdded new filter format.\n2.8.12\t`ID` option.\n3.2.0\tAdded `master` type in for `TYPE` "
+     "option.\n5.0.0\tReplaced `slave` `TYPE` with `replica`. `slave` still supported for backward "
+     "compatibility.\n6.2.0\t`LADDR` option."},
+    {"command|docs", "string:command-name!om", NULL},
+    {"command|info",
+     "string:command-name!om",
+     "7.0.0\tAllowed to be called with no argument to get info on all commands."},
+    {"command|list",
+     "oneof:filterby=FILTERBY!o(string:module-name=MODULE string:category=ACLCAT pattern:pattern=PATTERN)",
+     NULL},
+};
+
 static const struct cmd_meta *meta_of(const struct node_cmd *cmd)
 {
     char name[FULLNAME_MAX];
@@ -518,34 +646,197 @@ void node_cmd_command_info(struct node_client *c)
     }
 }
 
+/* ---- COMMAND DOCS arguments ---- */
+
+/* One argument of an arg_docs string; every field points into it. */
+struct arg_view {
+    const char *type, *name, *token, *since, *deprecated, *flags, *sub;
+    size_t type_len, name_len, token_len, since_len, deprecated_len, flags_len;
+    long long key_spec_index; /* -1 if none */
+};
+
+static const char *field_end(const char *s)
+{
+    return s + strcspn(s, "#=@^!() ");
+}
+
+/* Parses the argument at s into *a; returns where the next one starts (or
+ * the ')' / NUL closing the list). The text is ours: malformed is a bug. */
+static const char *parse_arg(const char *s, struct arg_view *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->key_spec_index = -1;
+    a->type = s;
+    a->type_len = strcspn(s, ":");
+    core_assert(s[a->type_len] == ':');
+    a->name = s + a->type_len + 1;
+    s = field_end(a->name);
+    a->name_len = (size_t)(s - a->name);
+    if (*s == '#') {
+        const char *e = field_end(s + 1);
+        bool ok = node_util_parse_ll(s + 1, (size_t)(e - s - 1), &a->key_spec_index);
+        core_assert(ok);
+        s = e;
+    }
+    const struct {
+        char mark;
+        const char **field;
+        size_t *len;
+    } opt[] = {{'=', &a->token, &a->token_len}, {'@', &a->since, &a->since_len},
+               {'^', &a->deprecated, &a->deprecated_len}, {'!', &a->flags, &a->flags_len}};
+    for (size_t i = 0; i < CORE_ARRAY_LEN(opt); i++) {
+        if (*s != opt[i].mark)
+            continue;
+        *opt[i].field = s + 1;
+        s = field_end(s + 1);
+        *opt[i].len = (size_t)(s - *opt[i].field);
+    }
+    if (*s == '(') {
+        a->sub = s + 1;
+        for (int depth = 1; depth > 0;) {
+            s++;
+            core_assert(*s);
+            depth += (*s == '(') - (*s == ')');
+        }
+        s++;
+    }
+    return *s == ' ' ? s + 1 : s;
+}
+
+static long long count_args(const char *s)
+{
+    struct arg_view a;
+    long long n = 0;
+    while (*s && *s != ')') {
+        s = parse_arg(s, &a);
+        n++;
+    }
+    return n;
+}
+
+static void reply_bulk_pair(struct node_out *o, const char *key, const char *v, size_t len)
+{
+    node_reply_bulk_cstr(o, key);
+    node_reply_bulk(o, v, len);
+}
+
+static void reply_args(struct node_out *o, const char *s);
+
+static void reply_arg(struct node_out *o, const struct arg_view *a)
+{
+    long long pairs = 2 + (a->key_spec_index >= 0) + (a->token != NULL) + (a->since != NULL) +
+                      (a->deprecated != NULL) + (a->flags != NULL) + (a->sub != NULL);
+    node_reply_map(o, pairs);
+    reply_bulk_pair(o, "name", a->name, a->name_len);
+    reply_bulk_pair(o, "type", a->type, a->type_len);
+    if (a->key_spec_index >= 0) {
+        node_reply_bulk_cstr(o, "key_spec_index");
+        node_reply_int(o, a->key_spec_index);
+    }
+    if (a->token)
+        reply_bulk_pair(o, "token", a->token, a->token_len);
+    if (a->since)
+        reply_bulk_pair(o, "since", a->since, a->since_len);
+    if (a->deprecated)
+        reply_bulk_pair(o, "deprecated_since", a->deprecated, a->deprecated_len);
+    if (a->flags) {
+        static const struct {
+            char letter;
+            const char *name;
+        } flag_docs[] = {{'o', "optional"}, {'m', "multiple"}, {'t', "multiple_token"}};
+        node_reply_bulk_cstr(o, "flags");
+        node_reply_set(o, (long long)a->flags_len);
+        for (size_t i = 0; i < CORE_ARRAY_LEN(flag_docs); i++)
+            if (memchr(a->flags, flag_docs[i].letter, a->flags_len))
+                node_reply_simple(o, flag_docs[i].name);
+    }
+    if (a->sub) {
+        node_reply_bulk_cstr(o, "arguments");
+        reply_args(o, a->sub);
+    }
+}
+
+static void reply_args(struct node_out *o, const char *s)
+{
+    node_reply_array(o, count_args(s));
+    struct arg_view a;
+    while (*s && *s != ')') {
+        s = parse_arg(s, &a);
+        reply_arg(o, &a);
+    }
+}
+
+/* history: a set of [version, text] pairs. */
+static void reply_history(struct node_out *o, const char *h)
+{
+    long long n = 1;
+    for (const char *p = h; *p; p++)
+        n += *p == '\n';
+    node_reply_set(o, n);
+    while (*h) {
+        size_t line = strcspn(h, "\n"), ver = strcspn(h, "\t");
+        core_assert(ver < line);
+        node_reply_array(o, 2);
+        node_reply_bulk(o, h, ver);
+        node_reply_bulk(o, h + ver + 1, line - ver - 1);
+        h += line + (h[line] == '\n');
+    }
+}
+
+static const struct arg_doc *arg_doc_of(const struct node_cmd *cmd)
+{
+    char name[FULLNAME_MAX];
+    node_cmd_fullname(cmd, name, sizeof(name));
+    for (size_t i = 0; i < CORE_ARRAY_LEN(arg_docs); i++)
+        if (strcmp(arg_docs[i].name, name) == 0)
+            return &arg_docs[i];
+    return NULL;
+}
+
 /* ---- COMMAND DOCS ---- */
 
+static void reply_deprecation(struct node_out *o, const struct cmd_meta *m)
+{
+    node_reply_bulk_cstr(o, "doc_flags");
+    node_reply_set(o, 1);
+    node_reply_simple(o, "deprecated");
+    node_reply_bulk_cstr(o, "deprecated_since");
+    node_reply_bulk_cstr(o, m->deprecated_since);
+    node_reply_bulk_cstr(o, "replaced_by");
+    node_reply_bulk_cstr(o, m->replaced_by);
+}
+
+/* The docs map, keys in Redis's order: summary, since, group, complexity,
+ * doc_flags, deprecated_since, replaced_by, history, arguments, subcommands. */
 static void reply_docs(struct node_out *o, const struct node_cmd *cmd)
 {
     const struct cmd_meta *m = meta_of(cmd);
-    const char *summary = cmd->summary ? cmd->summary : m ? m->summary : NULL;
-    const char *since = cmd->since ? cmd->since : m ? m->since : NULL;
-    const char *group = cmd->group ? cmd->group : m ? m->group : NULL;
-    const char *complexity = m ? m->complexity : NULL;
+    const struct arg_doc *ad = arg_doc_of(cmd);
+    const char *history = ad ? ad->history : NULL, *args = ad ? ad->args : NULL;
+    const char *fields[][2] = {{"summary", cmd->summary ? cmd->summary : m ? m->summary : NULL},
+                               {"since", cmd->since ? cmd->since : m ? m->since : NULL},
+                               {"group", cmd->group ? cmd->group : m ? m->group : NULL},
+                               {"complexity", m ? m->complexity : NULL}};
     bool deprecated = m && m->deprecated_since;
-    long long pairs = (summary != NULL) + (since != NULL) + (group != NULL) + (complexity != NULL) +
-                      (deprecated ? 3 : 0) + (cmd->nsubcmds > 0);
+    long long pairs = (deprecated ? 3 : 0) + (history != NULL) + (args != NULL) + (cmd->nsubcmds > 0);
+    for (size_t i = 0; i < CORE_ARRAY_LEN(fields); i++)
+        pairs += fields[i][1] != NULL;
     node_reply_map(o, pairs);
-    const char *fields[][2] = {{"summary", summary}, {"since", since}, {"group", group}, {"complexity", complexity}};
     for (size_t i = 0; i < CORE_ARRAY_LEN(fields); i++) {
         if (fields[i][1]) {
             node_reply_bulk_cstr(o, fields[i][0]);
             node_reply_bulk_cstr(o, fields[i][1]);
         }
     }
-    if (deprecated) {
-        node_reply_bulk_cstr(o, "doc_flags");
-        node_reply_set(o, 1);
-        node_reply_simple(o, "deprecated");
-        node_reply_bulk_cstr(o, "deprecated_since");
-        node_reply_bulk_cstr(o, m->deprecated_since);
-        node_reply_bulk_cstr(o, "replaced_by");
-        node_reply_bulk_cstr(o, m->replaced_by);
+    if (deprecated)
+        reply_deprecation(o, m);
+    if (history) {
+        node_reply_bulk_cstr(o, "history");
+        reply_history(o, history);
+    }
+    if (args) {
+        node_reply_bulk_cstr(o, "arguments");
+        reply_args(o, args);
     }
     if (cmd->nsubcmds > 0) {
         node_reply_bulk_cstr(o, "subcommands");

@@ -97,11 +97,21 @@ void node_call(struct node_client *c)
     c->srv->stats.total_commands++;
 }
 
-/* A rejection before execution: counted, and it poisons an open MULTI. */
-static void reject(struct node_client *c, const struct node_cmd *cmd)
+/* A rejection before execution: counted, and it poisons an open MULTI.
+ * EXEC itself rejected (in MULTI or not, as Redis) discards the transaction and says why,
+ * as Redis: "EXECABORT Transaction discarded because of: <error>", where a
+ * plain ERR loses its code and other codes (NOAUTH ...) keep theirs. */
+static void reject(struct node_client *c, const struct node_cmd *cmd, const char *text)
 {
     if (cmd)
         node_cmd_stats(cmd)->rejected++;
+    if (cmd && cmd->proc == node_cmd_exec) {
+        const char *why = strncmp(text, "ERR ", 4) == 0 ? text + 4 : text;
+        node_reply_errorf(&c->out, "EXECABORT Transaction discarded because of: %s", why);
+        node_multi_reset(c);
+        return;
+    }
+    node_reply_error(&c->out, text);
     if (c->flags & NODE_CLIENT_MULTI)
         c->flags |= NODE_CLIENT_DIRTY_EXEC;
 }
@@ -152,24 +162,25 @@ void node_dispatch(struct node_client *c)
     }
     const struct node_cmd *cmd = lookup(c);
     if (!cmd) {
-        reject(c, NULL);
+        if (c->flags & NODE_CLIENT_MULTI)
+            c->flags |= NODE_CLIENT_DIRTY_EXEC;
         return;
     }
     c->cmd = cmd;
     if (!arity_ok(cmd, c->argc) || !cmd->proc) {
-        node_reply_arity_error(c);
-        reject(c, cmd);
+        char name[128], text[192];
+        node_cmd_fullname(cmd, name, sizeof(name));
+        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
+        reject(c, cmd, text);
         return;
     }
     if (!(c->flags & NODE_CLIENT_AUTHENTICATED) && !(cmd->flags & NODE_CMD_NO_AUTH)) {
-        node_reply_error(&c->out, "NOAUTH Authentication required.");
-        reject(c, cmd);
+        reject(c, cmd, "NOAUTH Authentication required.");
         return;
     }
     if ((c->flags & NODE_CLIENT_MULTI) && !may_run_in_multi(cmd)) {
         if (cmd->flags & NODE_CMD_NO_MULTI) {
-            node_reply_error(&c->out, "ERR Command not allowed inside a transaction");
-            reject(c, cmd);
+            reject(c, cmd, "ERR Command not allowed inside a transaction");
             return;
         }
         node_multi_queue(c);

@@ -9,8 +9,9 @@
  * BACKGROUND
  * The parser is on the hot path and is fed incrementally: a 1M-argument MSET
  * arrives in thousands of reads, and the caller may move its buffer between
- * them. So the parser keeps only offsets (pos, scan, argo[]) and never scans a
- * byte twice; argv[] pointers are built from the offsets once, on completion.
+ * them. So the parser keeps only offsets (pos, scan, argo[]) and resumes where
+ * it stopped, never re-reading what it parsed; argv[] pointers are built from
+ * the offsets once, on completion.
  *
  * BEHAVIOR worth knowing (all matches Redis 7.0):
  * - A count or length line ends at the first '\r'; the byte after it is
@@ -83,8 +84,10 @@ static bool parse_ll(const char *s, size_t n, long long *ret)
  * canonical number of 1 to QUICK_DIGITS_MAX digits, '\r' and one more byte.
  * Read in one pass; whatever does not fit takes the general path, which
  * decides the same way. */
-#define QUICK_DIGITS_MAX 18
-static inline bool quick_number(const char *buf, size_t len, size_t start, size_t *ret_cr, long long *ret_n)
+#define QUICK_DIGITS_MAX 18 /* cannot overflow, and covers every sane length */
+
+static inline bool quick_number(const char *buf, size_t len, size_t start, size_t *ret_cr,
+                                long long *ret_n)
 {
     size_t i = start + 1;
     size_t end = CORE_MIN(len, i + QUICK_DIGITS_MAX);
@@ -459,7 +462,8 @@ ssize_t node_resp_parse(struct node_resp_parser *p, const char *buf, size_t len)
     return r;
 }
 
-const char *node_resp_error_text(const struct node_resp_parser *p, int err, char *tmp, size_t tmp_size)
+const char *node_resp_error_text(const struct node_resp_parser *p, int err, char *tmp,
+                                 size_t tmp_size)
 {
     switch (err) {
     case NODE_RESP_ERR_INLINE_TOO_BIG: return "ERR Protocol error: too big inline request";

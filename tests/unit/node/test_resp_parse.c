@@ -40,7 +40,8 @@ static void expect_arg(int i, const char *want, size_t want_len)
 }
 
 /* Parses one complete request and checks its size and arguments. */
-static void expect_request(const char *buf, size_t len, size_t want_size, int argc, const char *const *args)
+static void expect_request(const char *buf, size_t len, size_t want_size, int argc,
+                           const char *const *args)
 {
     ssize_t r = parse(buf, len);
     cr_assert_eq(r, (ssize_t)want_size, "parse returned %zd, want %zu", r, want_size);
@@ -563,8 +564,9 @@ Test(resp, pipeline_of_many_commands)
     free(b);
 }
 
-/* 100k arguments arriving 61 bytes at a time: with any re-scanning of what was
- * already parsed this takes minutes, not milliseconds. */
+/* 100k arguments arriving 61 bytes at a time over one buffer, as the caller
+ * does for a 1M-argument MSET: nothing parsed is scanned again, and the slots
+ * grow with the arguments that actually arrived. */
 Test(resp, huge_request_is_linear, .timeout = 60)
 {
     size_t nargs = 100000, cap = nargs * 20 + 32;
@@ -578,6 +580,13 @@ Test(resp, huge_request_is_linear, .timeout = 60)
         fed = fed + 61 < len ? fed + 61 : len;
         ssize_t r = parse(b, fed);
         calls++;
+        /* Bytes already parsed are never read again: spoil the first length
+         * line, which a parser starting over would reject. */
+        if (calls == 100) {
+            cr_assert_eq(b[9], '$'); /* after "*100000\r\n" */
+            cr_assert_gt(P.argc, 1);
+            b[9] = '#';
+        }
         if (fed < len) {
             cr_assert_eq(r, 0);
             cr_assert_leq(P.argv_cap, 2 * (P.argc + NODE_RESP_ARGV_PREALLOC_MAX));

@@ -1,0 +1,575 @@
+"""
+srvutil.py: start, watch and stop real server processes for the integration
+suite, plus a raw-socket RESP client for byte-exact checks.
+
+Owns: picking a free 127.0.0.1 port, the per-server temp dir and log file,
+readiness polling, stopping by pid, and a minimal RESP2/RESP3 reply reader.
+Does not own pytest wiring (conftest.py) or any assertion about behaviour.
+
+The binary comes from $SHOAL_SERVER. Its command line is redis-server's, so
+the suite is developed against /usr/bin/redis-server 7.0.15 and runs
+unchanged against shoal-server; shoal-only checks use IS_SHOAL to skip.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_SERVER = os.path.normpath(os.path.join(HERE, "..", "..", "build", "node", "shoal-server"))
+SERVER_PATH = os.environ.get("SHOAL_SERVER") or DEFAULT_SERVER
+# Decided by the binary's name: the suite must know which server it drives
+# before it can start one (config refusal tests never get a running server).
+IS_REDIS = os.path.basename(SERVER_PATH).startswith("redis-server")
+IS_SHOAL = not IS_REDIS
+SHOAL_ONLY = "shoal-only behaviour (SHOAL_SERVER is redis-server)"
+
+# Ports other people's servers use on this machine: never hand them out.
+FORBIDDEN_PORTS = set(range(7000, 7006)) | {6379} | set(range(17000, 17006))
+START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 10.0
+START_ATTEMPTS_MAX = 8
+LOG_TAIL_LINES = 40
+CRASH_TAIL_LINES = 150  # a crash report's backtrace sits well above the last lines
+
+# The arguments every server gets: no persistence, loopback only. Redis has
+# 16 databases by default, shoal only DB 0; "databases 1" makes redis-server
+# behave like shoal for SELECT and COPY ... DB.
+BASE_ARGS = ["--save", "", "--appendonly", "no"]
+REDIS_COMPAT_ARGS = ["--databases", "1"] if IS_REDIS else []
+
+_root_lock = threading.Lock()
+_root_dir = None
+_all_servers = []
+# Servers a test touched (alive at its start or started during it): the
+# conftest report hook prints their log tails when the test fails.
+touched = []
+
+
+def root_dir():
+    """The session's scratch directory (created on first use)."""
+    global _root_dir
+    with _root_lock:
+        if _root_dir is None:
+            _root_dir = tempfile.mkdtemp(prefix="shoal-it-")
+        return _root_dir
+
+
+def remove_root_dir():
+    global _root_dir
+    with _root_lock:
+        if _root_dir is not None:
+            shutil.rmtree(_root_dir, ignore_errors=True)
+            _root_dir = None
+
+
+def _die_with_parent():
+    """In the child before exec: SIGTERM the server if pytest itself dies
+    (killed with SIGKILL, teardown never runs), so no server outlives it."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def free_port():
+    """A port the kernel just gave us on 127.0.0.1 (released again: the
+    caller retries if someone else grabs it before the server binds)."""
+    for _ in range(100):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        finally:
+            s.close()
+        if port not in FORBIDDEN_PORTS and port + 10000 not in FORBIDDEN_PORTS:
+            return port
+    raise RuntimeError("no free port found")
+
+
+class StartError(Exception):
+    pass
+
+
+class Server:
+    """One server process: its own dir, log file, port and pid."""
+
+    def __init__(self, name, args=(), conf_text=None, path=None, base_args=None):
+        self.name = name
+        self.extra_args = list(args)
+        self.base_args = BASE_ARGS + REDIS_COMPAT_ARGS if base_args is None else list(base_args)
+        self.conf_text = conf_text
+        self.path = path or SERVER_PATH
+        self.dir = tempfile.mkdtemp(prefix=re.sub(r"[^\w.-]", "_", name)[:40] + "-", dir=root_dir())
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.conf_path = None
+        if conf_text is not None:
+            self.conf_path = os.path.join(self.dir, "server.conf")
+            with open(self.conf_path, "w") as f:
+                f.write(conf_text)
+        self.port = None
+        self.proc = None
+        self.returncode = None
+        # Set once the suite asked the process to end (stop, SHUTDOWN, a
+        # refused config); an exit without it is a crash.
+        self.exit_expected = False
+        self.killed = False
+        _all_servers.append(self)
+
+    # ---- command line and process ----
+
+    def argv(self, port):
+        argv = [self.path]
+        if self.conf_path:
+            argv.append(self.conf_path)
+        argv += ["--port", str(port), "--bind", "127.0.0.1", "--dir", self.dir]
+        argv += self.base_args + self.extra_args
+        return argv
+
+    def spawn(self, argv):
+        self.logf = open(self.log_path, "ab")
+        self.log_offset = self.logf.tell()
+        self.logf.write(("### " + " ".join(repr(a) for a in argv) + "\n").encode())
+        self.logf.flush()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.logf,
+                                     stderr=subprocess.STDOUT, cwd=self.dir,
+                                     preexec_fn=_die_with_parent)
+        self.returncode = None
+        self.exit_expected = False
+        self.killed = False
+        touched.append(self)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def crashed(self):
+        """True if the process ended without the suite asking it to."""
+        return self.proc is not None and self.proc.poll() is not None and not self.exit_expected
+
+    def start(self, timeout_s=START_TIMEOUT_S):
+        """Starts the server and waits until it answers PING; retries on a new
+        port when the chosen one turned out to be taken."""
+        for _ in range(START_ATTEMPTS_MAX):
+            port = free_port()
+            self.spawn(self.argv(port))
+            self.port = port
+            state = self.wait_ready(timeout_s)
+            if state == "ready":
+                return self
+            if state == "addr-in-use":
+                continue
+            self.exit_expected = True  # reported here, not again at teardown
+            self.stop()
+            raise StartError("%s did not become ready (%s); log tail:\n%s"
+                             % (self.name, state, self.log_tail()))
+        raise StartError("%s: no usable port after %d attempts; log tail:\n%s"
+                         % (self.name, START_ATTEMPTS_MAX, self.log_tail()))
+
+    def wait_ready(self, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.returncode = rc
+                self.logf.close()
+                if "already in use" in self.log_text(self.log_offset).lower():
+                    return "addr-in-use"
+                return "exited with code %d" % rc
+            if ping_ok(self.port):
+                if serves_pid(self.port, self.proc.pid):
+                    return "ready"
+                # someone else took the port between our probe and the bind
+                self.exit_expected = True
+                self.stop()
+                return "addr-in-use"
+            time.sleep(0.02)
+        return "no PING reply within %.0fs" % timeout_s
+
+    def run_to_exit(self, timeout_s=START_TIMEOUT_S):
+        """For servers expected to refuse to start: runs the command line on a
+        free port and returns (exit code, log text). Kills it if it keeps
+        running past the deadline and returns (None, log)."""
+        self.port = free_port()
+        self.spawn(self.argv(self.port))
+        self.exit_expected = True
+        try:
+            self.returncode = self.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None, self.log_text()
+        self.logf.close()
+        return self.returncode, self.log_text()
+
+    def stop(self, sig=signal.SIGTERM, timeout_s=STOP_TIMEOUT_S):
+        """Stops the process by its pid: sig, wait, then SIGKILL. Returns the
+        exit code (negative = killed by that signal)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.exit_expected = True
+            try:
+                os.kill(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.killed = True
+                self.proc.wait(timeout=timeout_s)
+        self.returncode = self.proc.returncode
+        if not self.logf.closed:
+            self.logf.close()
+        return self.returncode
+
+    def wait_exit(self, timeout_s=STOP_TIMEOUT_S):
+        """Waits for the process to exit by itself (after SHUTDOWN); returns
+        its code or None."""
+        self.exit_expected = True
+        try:
+            self.returncode = self.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    # ---- observation ----
+
+    def log_text(self, offset=0):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, n=LOG_TAIL_LINES):
+        return "\n".join(self.log_text().splitlines()[-n:])
+
+    def rss_kb(self):
+        """VmRSS of the server process in kB (None once it exited)."""
+        try:
+            with open("/proc/%d/status" % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def client(self, **kw):
+        import redis
+        kw.setdefault("socket_timeout", 20)
+        kw.setdefault("socket_connect_timeout", 10)
+        return redis.Redis(host="127.0.0.1", port=self.port, **kw)
+
+    def raw(self, timeout_s=10):
+        return Raw(self.port, timeout_s)
+
+    def __repr__(self):
+        return "<Server %s port=%s pid=%s>" % (self.name, self.port,
+                                               self.proc.pid if self.proc else None)
+
+
+def ping_ok(port):
+    """True if a fresh connection to port gets +PONG (or -NOAUTH: the server
+    is up but wants a password)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            data = s.recv(64)
+            return data.startswith(b"+PONG") or data.startswith(b"-NOAUTH")
+    except OSError:
+        return False
+
+
+def serves_pid(port, pid):
+    """True if the server on port reports process_id pid in INFO (or cannot
+    tell because it wants a password first)."""
+    try:
+        with Raw(port, 5) as c:
+            c.send(b"INFO server\r\n")
+            reply = c.reply()
+    except (OSError, ValueError):
+        return False
+    if isinstance(reply, Err):
+        return reply.text.startswith("NOAUTH")
+    m = re.search(rb"\r\nprocess_id:(\d+)\r\n", reply or b"")
+    return bool(m) and int(m.group(1)) == pid
+
+
+def running_servers():
+    return [s for s in _all_servers if s.alive()]
+
+
+def servers_of_interest():
+    """Running servers and ones that died on their own: their logs matter."""
+    return [s for s in _all_servers if s.alive() or s.crashed()]
+
+
+def check_stopped_cleanly(s):
+    """Stops s; fails the current teardown if it crashed earlier or did not
+    exit 0 on SIGTERM (shutdown with clients and keys in place)."""
+    if s.crashed():
+        pytest.fail("%s (pid %d) exited by itself with code %s; log %s, tail:\n%s"
+                    % (s.name, s.pid, s.proc.returncode, s.log_path, s.log_tail(CRASH_TAIL_LINES)))
+    if not s.alive():
+        return
+    rc = s.stop()
+    if rc != 0:
+        pytest.fail("%s (pid %d) exited with code %s on SIGTERM%s; log tail:\n%s"
+                    % (s.name, s.pid, rc, " (needed SIGKILL)" if s.killed else "", s.log_tail()))
+
+
+def stop_all():
+    for s in _all_servers:
+        if s.alive():
+            s.stop()
+
+
+def wait_until(pred, timeout_s=10.0, interval_s=0.02, what="condition"):
+    """Polls pred() until it is truthy; returns its value or raises."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s" % (timeout_s, what))
+        time.sleep(interval_s)
+
+
+# ---- raw RESP ----
+
+class Err:
+    """An error reply: text without the leading '-' or '!'."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return isinstance(other, Err) and other.text == self.text
+
+    def __repr__(self):
+        return "Err(%r)" % self.text
+
+
+class Verbatim(bytes):
+    pass
+
+
+class Push(list):
+    pass
+
+
+class RespSet(list):
+    pass
+
+
+class Raw:
+    """A plain TCP connection that sends bytes and reads RESP replies exactly
+    as the server wrote them."""
+
+    def __init__(self, port, timeout_s=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout_s)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def cmd(self, *args):
+        """Sends one multibulk command and returns its parsed reply."""
+        self.send(encode(*args))
+        return self.reply()
+
+    def fill(self):
+        chunk = self.sock.recv(1 << 16)
+        if not chunk:
+            raise ConnectionError("server closed the connection (buffered: %r)" % self.buf[:200])
+        self.buf += chunk
+
+    def read_exact(self, n):
+        while len(self.buf) < n:
+            self.fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_line(self):
+        while b"\r\n" not in self.buf:
+            self.fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def expect(self, data):
+        """Reads up to len(data) bytes and returns them for the caller to
+        compare with data. Returns early (with what it has) as soon as the
+        bytes differ from data, the server closes, or nothing arrives for the
+        socket timeout, so a wrong reply fails fast instead of hanging."""
+        while len(self.buf) < len(data):
+            if not data.startswith(self.buf):
+                break
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            self.buf += chunk
+        n = min(len(data), len(self.buf))
+        if self.buf[:n] != data[:n]:
+            n = len(self.buf)  # show everything that came, the mismatch included
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_to_eof(self, timeout_s=10):
+        """Everything until the server closes; raises socket.timeout if it
+        does not close within timeout_s."""
+        self.sock.settimeout(timeout_s)
+        out = self.buf
+        self.buf = b""
+        while True:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                return out
+            out += chunk
+
+    def read_for(self, wait_s):
+        """Whatever arrives within wait_s: (bytes, closed). Stops early at
+        EOF. For checking that nothing (more) is sent."""
+        deadline = time.monotonic() + wait_s
+        out = self.buf
+        self.buf = b""
+        closed = False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            out += chunk
+        return out, closed
+
+    def reply(self):
+        return self.parse(raw=False)
+
+    def raw_reply(self):
+        """The exact bytes of the next reply."""
+        return self.parse(raw=True)
+
+    def parse(self, raw):
+        line = self.read_line()
+        t, rest = line[:1], line[1:]
+        rawb = line + b"\r\n"
+        if t == b"+":
+            val = rest.decode()
+        elif t == b"-":
+            val = Err(rest.decode())
+        elif t == b":":
+            val = int(rest)
+        elif t == b",":
+            val = float(rest)
+        elif t == b"#":
+            val = rest == b"t"
+        elif t == b"_":
+            val = None
+        elif t == b"(":
+            val = int(rest)
+        elif t in (b"$", b"=", b"!"):
+            n = int(rest)
+            if n < 0:
+                val = None
+            else:
+                body = self.read_exact(n + 2)
+                rawb += body
+                body = body[:-2]
+                val = Err(body.decode()) if t == b"!" else (Verbatim(body) if t == b"=" else body)
+        elif t in (b"*", b"~", b">", b"%", b"|"):
+            n = int(rest)
+            if n < 0:
+                val = None
+            else:
+                count = 2 * n if t in (b"%", b"|") else n
+                items = []
+                for _ in range(count):
+                    item = self.parse(raw)
+                    if raw:
+                        rawb += item
+                    else:
+                        items.append(item)
+                if t == b"%":
+                    val = {_hashable(items[i]): items[i + 1] for i in range(0, len(items), 2)}
+                elif t == b"~":
+                    val = RespSet(items)
+                elif t == b">":
+                    val = Push(items)
+                elif t == b"|":
+                    val = self.parse(raw)  # attributes precede the real reply
+                    if raw:
+                        rawb += val
+                else:
+                    val = items
+        else:
+            raise ValueError("not a RESP reply: %r" % line[:200])
+        return rawb if raw else val
+
+
+def _hashable(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def encode(*args):
+    """A multibulk request."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, int):
+            a = str(a).encode()
+        elif isinstance(a, str):
+            a = a.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+def info_dict(text):
+    """INFO text -> {field: value-string}, plus '__sections__' list."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    d = {"__sections__": []}
+    for line in text.split("\r\n"):
+        if line.startswith("# "):
+            d["__sections__"].append(line[2:])
+        elif ":" in line:
+            k, v = line.split(":", 1)
+            d[k] = v
+    return d

@@ -1,0 +1,282 @@
+"""CONFIG GET/SET/RESETSTAT/REWRITE and start-up configuration files:
+harmless directives, unsafe ones, unknown ones and bad values."""
+
+import os
+
+import pytest
+import redis
+
+import srvutil
+
+
+def err(excinfo):
+    return str(excinfo.value)
+
+
+# ---- CONFIG GET ----
+
+def test_config_get_defaults(rd):
+    got = rd.config_get("*")
+    expect = {
+        "maxclients": "10000",
+        "proto-max-bulk-len": "536870912",
+        "client-query-buffer-limit": "1073741824",
+        "timeout": "0",
+        "tcp-keepalive": "300",
+        "tcp-backlog": "511",
+        "hz": "10",
+        "protected-mode": "yes",
+        "daemonize": "no",
+        "requirepass": "",
+        "cluster-enabled": "no",
+        "cluster-node-timeout": "15000",
+        "cluster-config-file": "nodes.conf",
+        "cluster-require-full-coverage": "yes",
+        "cluster-allow-reads-when-down": "no",
+        "cluster-port": "0",
+        "cluster-announce-ip": "",
+        "dbfilename": "dump.rdb",
+        "loglevel": "notice",
+        "bind": "127.0.0.1",
+    }
+    for k, v in expect.items():
+        assert got.get(k) == v, "%s: %r != %r" % (k, got.get(k), v)
+    assert int(got["port"]) > 0
+    assert os.path.isabs(got["dir"])
+    assert "pidfile" in got and "logfile" in got and "databases" in got
+
+
+def test_config_get_glob_patterns(rd, server):
+    assert rd.config_get("maxclie?ts") == {"maxclients": "10000"}
+    assert rd.config_get("proto-max-bulk-l[ae]n") == {"proto-max-bulk-len": "536870912"}
+    assert rd.config_get("client-query-*") == {"client-query-buffer-limit": "1073741824"}
+    assert rd.config_get("port") == {"port": str(server.port)}
+    # names match case-insensitively; 7.0 echoes an exact (glob-free) name as sent
+    assert rd.config_get("PORT") == {"PORT": str(server.port)}
+    assert rd.config_get("nosuchoption") == {}
+    assert rd.config_get("nosuch*") == {}
+    cluster = rd.config_get("cluster-*")
+    for k in ["cluster-enabled", "cluster-config-file", "cluster-node-timeout",
+              "cluster-require-full-coverage", "cluster-allow-reads-when-down",
+              "cluster-port", "cluster-announce-ip"]:
+        assert k in cluster, k
+    assert all(k.startswith("cluster-") for k in cluster)
+
+
+def test_config_get_several_patterns(raw, server):
+    c = raw()
+    reply = c.cmd("CONFIG", "GET", "port", "hz", "nosuch")
+    assert isinstance(reply, list) and len(reply) == 4
+    assert dict(zip(reply[0::2], reply[1::2])) == {b"port": str(server.port).encode(), b"hz": b"10"}
+    assert c.cmd("CONFIG", "GET") == srvutil.Err(
+        "ERR wrong number of arguments for 'config|get' command")
+
+
+def test_config_get_client_output_buffer_limit(rd):
+    val = rd.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    parts = val.split()
+    assert parts[0] == "normal" and parts[4] == "slave" and parts[8] == "pubsub"
+    assert parts[5:8] == ["268435456", "67108864", "60"]
+    assert parts[9:12] == ["33554432", "8388608", "60"]
+
+
+@pytest.mark.skipif(srvutil.IS_REDIS, reason=srvutil.SHOAL_ONLY)
+def test_config_default_normal_output_buffer_hard_limit_is_256mb(rd):
+    val = rd.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    assert val.split()[0:4] == ["normal", "268435456", "0", "0"]
+
+
+# ---- CONFIG SET ----
+
+def test_config_set_and_get_back(rd):
+    try:
+        assert rd.config_set("hz", "20") is True
+        assert rd.config_get("hz") == {"hz": "20"}
+        assert rd.execute_command("CONFIG", "SET", "timeout", "5", "tcp-keepalive", "100") == "OK"
+        assert rd.config_get("timeout") == {"timeout": "5"}
+        assert rd.config_get("tcp-keepalive") == {"tcp-keepalive": "100"}
+        assert rd.config_set("MAXCLIENTS", "5000") is True
+        assert rd.config_get("maxclients") == {"maxclients": "5000"}
+        assert rd.config_set("proto-max-bulk-len", "2mb") is True
+        assert rd.config_get("proto-max-bulk-len") == {"proto-max-bulk-len": "2097152"}
+    finally:
+        rd.execute_command("CONFIG", "SET", "hz", "10", "timeout", "0", "tcp-keepalive", "300",
+                           "maxclients", "10000", "proto-max-bulk-len", "536870912")
+
+
+def test_config_set_is_all_or_nothing(rd):
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "maxclients", "100", "port", "abc")
+    assert err(e) == ("CONFIG SET failed (possibly related to argument 'port') - "
+                      "argument couldn't be parsed into an integer")
+    assert rd.config_get("maxclients") == {"maxclients": "10000"}
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "hz", "15", "timeout", "-1")
+    assert err(e) == ("CONFIG SET failed (possibly related to argument 'timeout') - "
+                      "argument must be between 0 and 2147483647 inclusive")
+    assert rd.config_get("hz") == {"hz": "10"}
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "hz", "15", "nosuch", "1")
+    assert err(e) == "Unknown option or number of arguments for CONFIG SET - 'nosuch'"
+    assert rd.config_get("hz") == {"hz": "10"}
+
+
+def test_config_set_errors(rd):
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "hz", "10", "hz", "20")
+    assert err(e) == "CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "protected-mode", "maybe")
+    assert err(e) == ("CONFIG SET failed (possibly related to argument 'protected-mode') - "
+                      "argument must be 'yes' or 'no'")
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "hz")
+    assert err(e) == "wrong number of arguments for 'config|set' command"
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "SET", "hz", "10", "timeout")
+    assert err(e) == "syntax error"
+    with pytest.raises(redis.ResponseError) as e:
+        rd.execute_command("CONFIG", "NOSUCH")
+    assert err(e) == "unknown subcommand 'NOSUCH'. Try CONFIG HELP."
+
+
+def test_config_set_timeout_closes_idle_clients(make_server):
+    s = make_server()
+    r = s.client()
+    idle = s.raw()
+    assert idle.cmd("PING") == "PONG"
+    assert r.config_set("timeout", "1") is True
+    try:
+        data = idle.read_to_eof(timeout_s=10)
+    except ConnectionResetError:
+        data = b""
+    assert data == b""
+    assert r.ping() is True  # r was used, but may be closed too; redis-py reconnects
+
+
+def test_config_resetstat(r):
+    r.set("a", 1)
+    try:
+        r.execute_command("NOSUCHCOMMAND")
+    except redis.ResponseError:
+        pass
+    assert r.config_resetstat() is True
+    stats = r.info("stats")
+    assert stats["total_error_replies"] == 0
+    assert stats["total_commands_processed"] <= 1
+    assert "cmdstat_set" not in r.info("commandstats")
+
+
+# ---- CONFIG REWRITE ----
+
+REWRITE_CONF = """# top comment: keep me
+
+# about hz
+hz 10
+activerehashing yes
+timeout 0
+  # indented comment
+latency-monitor-threshold 0
+"""
+
+
+def test_config_rewrite_keeps_comments_and_unknown_lines(make_server):
+    s = make_server(conf_text=REWRITE_CONF)
+    r = s.client(decode_responses=True)
+    assert r.execute_command("CONFIG", "SET", "hz", "20", "maxclients", "500") == "OK"
+    assert r.config_rewrite() == "OK"
+    with open(s.conf_path) as f:
+        text = f.read()
+    lines = [l.strip() for l in text.splitlines()]
+    assert "# top comment: keep me" in lines
+    assert "# about hz" in lines
+    assert "# indented comment" in lines
+    assert "activerehashing yes" in lines
+    assert "latency-monitor-threshold 0" in lines
+    assert "timeout 0" in lines
+    assert "hz 10" not in lines
+    # the changed option is rewritten where it was
+    assert lines.index("hz 20") == lines.index("# about hz") + 1
+    assert "maxclients 500" in lines
+    # the rewritten file is loadable and carries the new values
+    s.stop()
+    s2 = make_server(conf_text=text, name="rewrite-reload")
+    r2 = s2.client(decode_responses=True)
+    assert r2.config_get("hz") == {"hz": "20"}
+    assert r2.config_get("maxclients") == {"maxclients": "500"}
+
+
+def test_config_rewrite_without_config_file(r):
+    with pytest.raises(redis.ResponseError) as e:
+        r.config_rewrite()
+    assert err(e) == "The server is running without a config file"
+
+
+# ---- start-up configuration files ----
+
+HARMLESS_CONF = "activerehashing yes\nlatency-monitor-threshold 0\n"
+
+
+def test_config_file_harmless_directives_start(make_server):
+    s = make_server(conf_text="# harmless\n" + HARMLESS_CONF)
+    assert s.client().ping() is True
+    if srvutil.IS_SHOAL:
+        log = s.log_text().lower()
+        for name in ["activerehashing", "latency-monitor-threshold"]:
+            lines = [l for l in log.splitlines() if name in l]
+            assert lines, "no log line mentions %s" % name
+            assert any("ignor" in l for l in lines), "log does not say %s is ignored: %r" % (name, lines)
+
+
+def refused(make_server, conf_text, base_args=()):
+    s = make_server(conf_text=conf_text, start=False, base_args=list(base_args))
+    rc, log = s.run_to_exit()
+    assert rc is not None, "server kept running with a config it must refuse; log:\n" + log
+    assert rc != 0, "exit code 0 for a refused config; log:\n" + log
+    return s, log
+
+
+def test_config_file_unknown_directive_refused(make_server):
+    s, log = refused(make_server, "# comment\nnosuchdirective 1\n")
+    assert "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***" in log
+    assert "Reading the configuration file, at line 2" in log
+    assert ">>> 'nosuchdirective 1'" in log
+    assert "Bad directive or wrong number of arguments" in log
+
+
+def test_config_file_bad_value_refused(make_server):
+    s, log = refused(make_server, "hz 10\nport abc\n")
+    assert "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***" in log
+    assert "Reading the configuration file, at line 2" in log
+    assert ">>> 'port abc'" in log
+    assert "argument couldn't be parsed into an integer" in log
+
+
+def test_config_file_out_of_range_value_refused(make_server):
+    s, log = refused(make_server, "maxclients 0\n")
+    assert "Reading the configuration file, at line 1" in log
+    assert ">>> 'maxclients 0'" in log
+    assert "argument must be between 1 and 4294967295 inclusive" in log
+
+
+def test_command_line_bad_value_refused(make_server):
+    s = make_server("--hz", "abc", start=False)
+    rc, log = s.run_to_exit()
+    assert rc not in (None, 0), log
+    assert "argument couldn't be parsed into an integer" in log
+    assert "'hz \"abc\"'" in log
+
+
+@pytest.mark.skipif(srvutil.IS_REDIS, reason=srvutil.SHOAL_ONLY)
+@pytest.mark.parametrize("directive", [
+    'appendonly yes',
+    'maxmemory 100mb',
+    'rename-command FLUSHALL ""',
+])
+def test_config_file_unsafe_directive_refused(make_server, directive):
+    conf = "# shoal must refuse line 3\nhz 10\n%s\n" % directive
+    s, log = refused(make_server, conf)
+    assert s.conf_path in log or os.path.basename(s.conf_path) in log, \
+        "message does not name the file:\n" + log
+    assert "line 3" in log, "message does not name the line:\n" + log
+    assert directive.split()[0] in log
