@@ -3,7 +3,11 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PORT       ?= 7000
 
-.PHONY: all deps build run stop test unit asan-unit integration bench clean
+# Sanitizer findings must fail the run, not scroll by.
+export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0
+
+.PHONY: all deps build run stop test unit asan-unit integration integration-asan bench clean
 
 all: build
 
@@ -35,7 +39,12 @@ asan-unit: deps $(ASAN_BUILD)/build.ninja
 integration: build
 	SHOAL_SERVER=$(CURDIR)/$(BUILD)/node/shoal-server /usr/bin/python3 -m pytest -q tests/integration
 
-test: build unit asan-unit integration
+# The same suite against the ASan+UBSan server: memory errors and leaks at
+# exit fail the run (each test checks the server exits 0).
+integration-asan: asan-unit
+	SHOAL_SERVER=$(CURDIR)/$(ASAN_BUILD)/node/shoal-server /usr/bin/python3 -m pytest -q tests/integration
+
+test: build unit asan-unit integration integration-asan
 
 bench: build
 	tools/bench/compare

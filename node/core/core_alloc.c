@@ -16,6 +16,17 @@
 #ifdef SHOAL_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SHOAL_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SHOAL_ASAN 1
+#endif
+#ifdef SHOAL_ASAN
+#include <sanitizer/allocator_interface.h>
+#endif
 
 static _Noreturn void oom(size_t size)
 {
@@ -77,6 +88,8 @@ size_t core_used_memory(void)
     if (mallctl("stats.allocated", &allocated, &sz, NULL, 0) == 0)
         return allocated;
     return 0;
+#elif defined(SHOAL_ASAN)
+    return __sanitizer_get_current_allocated_bytes();
 #else
     struct mallinfo2 mi = mallinfo2();
     return mi.uordblks + mi.hblkhd;

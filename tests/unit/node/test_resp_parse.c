@@ -437,7 +437,8 @@ static char *run_stream(const char *data, size_t len, const size_t *cuts, size_t
     for (size_t c = 0; c <= ncuts; c++) {
         size_t upto = c < ncuts ? cuts[c] : len;
         char *nq = malloc(qlen + (upto - fed) + 1);
-        memcpy(nq, q, qlen);
+        if (qlen)
+            memcpy(nq, q, qlen);
         memcpy(nq + qlen, data + fed, upto - fed);
         free(q);
         q = nq;
