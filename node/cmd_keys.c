@@ -365,7 +365,9 @@ void node_cmd_copy(struct node_client *c)
             if (!arg_int(c, ++j, &db))
                 return;
             if (db != 0) {
-                node_reply_error(&c->out, ERR_DB_RANGE);
+                node_reply_error(&c->out, c->srv->cfg.cluster_enabled
+                                              ? "ERR Copying to another database is not allowed in cluster mode"
+                                              : ERR_DB_RANGE);
                 return;
             }
         } else {

@@ -64,6 +64,25 @@ static const struct node_cmd command_subcmds[] = {
     CMD("list", node_cmd_command_list, -2, LOAD | STALE, "slow connection", 0, 0, 0),
 };
 
+#define CADM (ADM | STALE)
+static const struct node_cmd cluster_subcmds[] = {
+    CMD("addslots", node_cmd_cluster_addslots, -3, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("addslotsrange", node_cmd_cluster_addslotsrange, -4, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("countkeysinslot", node_cmd_cluster_countkeysinslot, 3, STALE, "slow", 0, 0, 0),
+    CMD("delslots", node_cmd_cluster_delslots, -3, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("delslotsrange", node_cmd_cluster_delslotsrange, -4, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("flushslots", node_cmd_cluster_flushslots, 2, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("getkeysinslot", node_cmd_cluster_getkeysinslot, 4, STALE, "slow", 0, 0, 0),
+    CMD("help", node_cmd_cluster_help, 2, LOAD | STALE, "slow", 0, 0, 0),
+    CMD("info", node_cmd_cluster_info, 2, STALE, "slow", 0, 0, 0),
+    CMD("keyslot", node_cmd_cluster_keyslot, 3, STALE, "slow", 0, 0, 0),
+    CMD("myid", node_cmd_cluster_myid, 2, STALE, "slow", 0, 0, 0),
+    CMD("nodes", node_cmd_cluster_nodes, 2, STALE, "slow", 0, 0, 0),
+    CMD("setslot", node_cmd_cluster_setslot, -4, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("shards", node_cmd_cluster_shards, 2, STALE, "slow", 0, 0, 0),
+    CMD("slots", node_cmd_cluster_slots, 2, STALE, "slow", 0, 0, 0),
+};
+
 static const struct node_cmd table[] = {
     /* strings */
     CMD("get", node_cmd_get, 2, R | FAST, "read string fast", 1, 1, 1),
@@ -131,6 +150,10 @@ static const struct node_cmd table[] = {
     CMD("info", node_cmd_info, -1, LOAD | STALE, "slow dangerous", 0, 0, 0),
     {.name = "config", .arity = -2, .acl = "slow", SUBS(config_subcmds)},
     {.name = "client", .arity = -2, .acl = "slow", SUBS(client_subcmds)},
+    {.name = "cluster", .arity = -2, .acl = "slow", SUBS(cluster_subcmds)},
+    CMD("asking", node_cmd_asking, 1, FAST, "fast connection", 0, 0, 0),
+    CMD("readonly", node_cmd_readonly, 1, LOAD | STALE | FAST, "fast connection", 0, 0, 0),
+    CMD("readwrite", node_cmd_readwrite, 1, LOAD | STALE | FAST, "fast connection", 0, 0, 0),
     {.name = "command", .proc = node_cmd_command, .arity = -1, .flags = LOAD | STALE, .acl = "slow connection",
      SUBS(command_subcmds)},
 };
@@ -142,7 +165,7 @@ static_assert(INDEX_SIZE >= 2 * CORE_ARRAY_LEN(table), "command index too small"
 static int16_t cmd_index[INDEX_SIZE];
 static bool index_built;
 static struct node_cmd_stats top_stats[CORE_ARRAY_LEN(table)];
-#define SUB_STATS_MAX 64
+#define SUB_STATS_MAX 128
 static struct node_cmd_stats sub_stats[SUB_STATS_MAX];
 
 static uint32_t name_hash(const char *s, size_t len)

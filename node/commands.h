@@ -41,4 +41,11 @@ node_cmd_proc node_cmd_config_get, node_cmd_config_set, node_cmd_config_resetsta
 node_cmd_proc node_cmd_command, node_cmd_command_count, node_cmd_command_info, node_cmd_command_getkeys,
     node_cmd_command_docs, node_cmd_command_list, node_cmd_command_help;
 
+/* cmd_cluster.c */
+node_cmd_proc node_cmd_cluster_myid, node_cmd_cluster_keyslot, node_cmd_cluster_countkeysinslot,
+    node_cmd_cluster_getkeysinslot, node_cmd_cluster_addslots, node_cmd_cluster_addslotsrange,
+    node_cmd_cluster_delslots, node_cmd_cluster_delslotsrange, node_cmd_cluster_flushslots, node_cmd_cluster_nodes,
+    node_cmd_cluster_slots, node_cmd_cluster_shards, node_cmd_cluster_info, node_cmd_cluster_setslot,
+    node_cmd_cluster_help, node_cmd_asking, node_cmd_readonly, node_cmd_readwrite;
+
 #endif

@@ -8,6 +8,7 @@
  * command procs share. Does not own any command's semantics.
  */
 #include "node/node_int.h"
+#include "node/cluster.h"
 #include "node/commands.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
@@ -152,6 +153,150 @@ static bool may_run_in_multi(const struct node_cmd *cmd)
            cmd->proc == node_cmd_quit || cmd->proc == node_cmd_reset;
 }
 
+static bool key_exists(void *ud, const char *key, size_t len)
+{
+    return node_ks_find(ud, key, len, NODE_KS_NOEXPIRE) != NULL;
+}
+
+/* Feeds one command's keys to the route scan; false once it has decided. */
+static bool feed_keys(struct slots_route_scan *scan, const struct node_cmd *cmd, int argc, const char *const *argv,
+                      const size_t *argl)
+{
+    /* Movable-key commands (issue 8) must route through cmd->getkeys. */
+    core_assert(!cmd->getkeys);
+    if (cmd->first_key <= 0)
+        return true;
+    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step)
+        if (!slots_route_scan_key(scan, argv[i], argl[i]))
+            return false;
+    return true;
+}
+
+static bool queued_write(const struct node_client *c)
+{
+    for (int i = 0; i < c->mcount; i++)
+        if (c->mstate[i].cmd->flags & NODE_CMD_WRITE)
+            return true;
+    return false;
+}
+
+static void format_route_error(const struct node_cluster *cl, enum slots_route r, const struct slots_route_out *out,
+                               char *text, size_t size)
+{
+    switch (r) {
+    case SLOTS_MOVED:
+    case SLOTS_ASK:
+        snprintf(text, size, "%s %d %s:%d", r == SLOTS_MOVED ? "MOVED" : "ASK", out->slot,
+                 node_cluster_endpoint(cl, out->node), cl->nodes[out->node].port);
+        break;
+    case SLOTS_CROSSSLOT:
+        snprintf(text, size, "CROSSSLOT Keys in request don't hash to the same slot");
+        break;
+    case SLOTS_TRYAGAIN:
+        snprintf(text, size, "TRYAGAIN Multiple keys request during rehashing of slot");
+        break;
+    case SLOTS_DOWN_UNBOUND:
+        snprintf(text, size, "CLUSTERDOWN Hash slot not served");
+        break;
+    case SLOTS_DOWN_STATE:
+        snprintf(text, size, "CLUSTERDOWN The cluster is down");
+        break;
+    case SLOTS_DOWN_READONLY_STATE:
+        snprintf(text, size, "CLUSTERDOWN The cluster is down and only accepts read commands");
+        break;
+    case SLOTS_SERVE:
+        core_assert(!"SERVE is not an error");
+    }
+}
+
+/* Cluster mode: serve here, or reply the redirect/error and return false.
+ * A redirected command inside MULTI poisons the transaction; a redirected
+ * EXEC discards it and answers the redirect itself (not EXECABORT). */
+static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
+{
+    struct node_cluster *cl = c->srv->cluster;
+    bool is_exec = cmd->proc == node_cmd_exec;
+    if (is_exec ? !(c->flags & NODE_CLIENT_MULTI) : cmd->first_key <= 0)
+        return true;
+    const struct node_cluster_node *me = node_cluster_myself(cl);
+    struct slots_route_req req = {
+        .map = &cl->map,
+        .myself = cl->myself,
+        .my_master = me->master,
+        .cluster_ok = cl->state_ok,
+        .allow_reads_when_down = c->srv->cfg.cluster_allow_reads_when_down,
+        .allow_pubsubshard_when_down = true,
+        .is_write = is_exec ? queued_write(c) : (cmd->flags & NODE_CMD_WRITE) != 0,
+        .is_exec = is_exec,
+        .cmd_asking = (cmd->flags & NODE_CMD_ASKING) != 0,
+        .client_asking = (c->flags & NODE_CLIENT_ASKING) != 0,
+        .client_readonly = (c->flags & NODE_CLIENT_READONLY) != 0,
+        .key_exists = key_exists,
+        .key_exists_ud = c->srv->ks,
+    };
+    struct slots_route_scan scan;
+    slots_route_scan_init(&scan, &req);
+    if (!is_exec) {
+        feed_keys(&scan, cmd, c->argc, c->argv, c->argl);
+    } else {
+        for (int i = 0; i < c->mcount; i++) {
+            const struct node_multi_cmd *m = &c->mstate[i];
+            if (!feed_keys(&scan, m->cmd, m->argc, (const char *const *)m->argv, m->argl))
+                break;
+        }
+    }
+    struct slots_route_out out;
+    enum slots_route r = slots_route_finish(&scan, &out);
+    if (r == SLOTS_SERVE)
+        return true;
+    char text[256];
+    format_route_error(cl, r, &out, text, sizeof(text));
+    node_cmd_stats(cmd)->rejected++;
+    if (is_exec)
+        node_multi_reset(c);
+    else if (c->flags & NODE_CLIENT_MULTI)
+        c->flags |= NODE_CLIENT_DIRTY_EXEC;
+    node_reply_error(&c->out, text);
+    return false;
+}
+
+/* The checks and the execution of one command; returns the command run or
+ * rejected, NULL if there was none. */
+static const struct node_cmd *dispatch_one(struct node_client *c)
+{
+    const struct node_cmd *cmd = lookup(c);
+    if (!cmd) {
+        if (c->flags & NODE_CLIENT_MULTI)
+            c->flags |= NODE_CLIENT_DIRTY_EXEC;
+        return NULL;
+    }
+    c->cmd = cmd;
+    if (!arity_ok(cmd, c->argc) || !cmd->proc) {
+        char name[128], text[192];
+        node_cmd_fullname(cmd, name, sizeof(name));
+        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
+        reject(c, cmd, text);
+        return cmd;
+    }
+    if (!(c->flags & NODE_CLIENT_AUTHENTICATED) && !(cmd->flags & NODE_CMD_NO_AUTH)) {
+        reject(c, cmd, "NOAUTH Authentication required.");
+        return cmd;
+    }
+    bool queue = (c->flags & NODE_CLIENT_MULTI) && !may_run_in_multi(cmd);
+    if (queue && (cmd->flags & NODE_CMD_NO_MULTI)) {
+        reject(c, cmd, "ERR Command not allowed inside a transaction");
+        return cmd;
+    }
+    if (c->srv->cluster && !cluster_route(c, cmd))
+        return cmd;
+    if (queue)
+        node_multi_queue(c);
+    else
+        node_call(c);
+    return cmd;
+}
+
 void node_dispatch(struct node_client *c)
 {
     if (is_http_guard(c)) {
@@ -160,33 +305,11 @@ void node_dispatch(struct node_client *c)
         node_client_close(c, true);
         return;
     }
-    const struct node_cmd *cmd = lookup(c);
-    if (!cmd) {
-        if (c->flags & NODE_CLIENT_MULTI)
-            c->flags |= NODE_CLIENT_DIRTY_EXEC;
-        return;
-    }
-    c->cmd = cmd;
-    if (!arity_ok(cmd, c->argc) || !cmd->proc) {
-        char name[128], text[192];
-        node_cmd_fullname(cmd, name, sizeof(name));
-        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
-        reject(c, cmd, text);
-        return;
-    }
-    if (!(c->flags & NODE_CLIENT_AUTHENTICATED) && !(cmd->flags & NODE_CMD_NO_AUTH)) {
-        reject(c, cmd, "NOAUTH Authentication required.");
-        return;
-    }
-    if ((c->flags & NODE_CLIENT_MULTI) && !may_run_in_multi(cmd)) {
-        if (cmd->flags & NODE_CMD_NO_MULTI) {
-            reject(c, cmd, "ERR Command not allowed inside a transaction");
-            return;
-        }
-        node_multi_queue(c);
-        return;
-    }
-    node_call(c);
+    const struct node_cmd *cmd = dispatch_one(c);
+    /* ASKING is one-shot: it covers the next command, or a whole MULTI. */
+    if ((c->flags & NODE_CLIENT_ASKING) && !(c->flags & NODE_CLIENT_MULTI) &&
+        !(cmd && cmd->proc == node_cmd_asking))
+        c->flags &= ~NODE_CLIENT_ASKING;
 }
 
 bool node_client_check_obuf(struct node_client *c)

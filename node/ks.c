@@ -585,6 +585,26 @@ size_t node_ks_flush(struct node_ks *ks)
     return n;
 }
 
+size_t node_ks_dict_flush(struct node_ks *ks, unsigned dict_index)
+{
+    core_assert(dict_index < ks->ndicts);
+    struct ks_dict *d = &ks->dicts[dict_index];
+    size_t n = d->used;
+    for (int t = 0; t < 2; t++) {
+        if (!d->table[t])
+            continue;
+        /* TTL entries leave the expire vector first: dict_clear only frees. */
+        size_t size = (size_t)1 << d->bits[t];
+        for (size_t i = 0; i < size; i++)
+            for (struct node_ks_entry *e = d->table[t][i]; e; e = e->next)
+                if (e->hdr & KS_HDR_TTL)
+                    node_ks__exp_remove(ks, e);
+    }
+    node_ks__dict_clear(ks, d);
+    ks->count -= n;
+    return n;
+}
+
 /* ---- random, background work, checks ---- */
 
 static struct ks_dict *random_dict(struct node_ks *ks)

@@ -175,6 +175,13 @@ typedef void (*node_ks_scan_cb)(void *ud, const struct node_ks_entry *e);
  * visited: call this with count 1 in a loop to reproduce that exactly.
  * With several dicts the low cursor bits hold the dict index. */
 uint64_t node_ks_scan(struct node_ks *ks, uint64_t cursor, size_t count, node_ks_scan_cb cb, void *ud);
+/* SCAN over one dict only (one hash slot in cluster mode); same guarantees,
+ * the cursor holds no dict bits. For CLUSTER GETKEYSINSLOT and migration. */
+uint64_t node_ks_dict_scan(struct node_ks *ks, unsigned dict_index, uint64_t cursor, size_t count, node_ks_scan_cb cb,
+                           void *ud);
+/* Removes every key of one dict (a slot that left this node); returns how
+ * many. Costs the dict's size, not the keyspace's. */
+size_t node_ks_dict_flush(struct node_ks *ks, unsigned dict_index);
 /* A uniformly-ish random live key, or NULL when empty. May expire keys it meets. */
 struct node_ks_entry *node_ks_random(struct node_ks *ks);
 

@@ -357,6 +357,18 @@ uint64_t node_ks_scan(struct node_ks *ks, uint64_t cursor, size_t count, node_ks
     return 0;
 }
 
+uint64_t node_ks_dict_scan(struct node_ks *ks, unsigned dict_index, uint64_t cursor, size_t count, node_ks_scan_cb cb,
+                           void *ud)
+{
+    core_assert(dict_index < ks->ndicts);
+    const struct ks_dict *d = &ks->dicts[dict_index];
+    if (!d->table[0] || d->used == 0)
+        return 0;
+    if (count == 0)
+        count = 1;
+    return dict_scan(d, cursor, &count, cb, ud);
+}
+
 /* ---- random ---- */
 
 /* Probes before falling back to a walk: a table is at least 1/8 full unless

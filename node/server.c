@@ -6,6 +6,7 @@
  * Does not own connections (client.c) or command execution (dispatch.c).
  */
 #include "node/node_int.h"
+#include "node/cluster.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
 
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -25,20 +25,6 @@ int node_server_run(struct node_server *srv);
 #define EXPIRE_CYCLE_PERCENT 25
 /* Time budget for incremental rehashing per cron tick. */
 #define REHASH_BUDGET_US 1000
-
-static void random_hex(char *out, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char raw[64];
-    core_assert(n / 2 + 1 <= sizeof(raw));
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-        for (size_t i = 0; i < sizeof(raw); i++)
-            raw[i] = (unsigned char)(core_mono_us() >> (i % 8) ^ (uint64_t)rand());
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = hex[(raw[i / 2] >> ((i & 1) * 4)) & 15];
-    out[n] = '\0';
-}
 
 static void on_connection(uv_stream_t *listener, int status)
 {
@@ -161,6 +147,8 @@ static void on_cron(uv_timer_t *t)
     while (node_ks_rehash_step(srv->ks, 100) && core_mono_us() < rehash_end)
         ;
     node_clients_cron(srv, now);
+    if (srv->cluster)
+        node_cluster_update_state(srv->cluster, &srv->cfg, now);
     sample_ops(srv, now);
     size_t used = core_used_memory();
     if (used > srv->stats.used_memory_peak)
@@ -249,6 +237,11 @@ static void banner(const struct node_server *srv)
              srv->cfg.cluster_enabled ? "cluster" : "standalone", srv->cfg.port, (int)getpid());
 }
 
+static unsigned key_slot(const char *key, size_t klen)
+{
+    return (unsigned)slots_keyslot(key, klen);
+}
+
 static int start(struct node_server *srv)
 {
     core_log_set_level((enum core_log_level)srv->cfg.loglevel);
@@ -264,11 +257,20 @@ static int start(struct node_server *srv)
     }
     adjust_fd_limit(srv);
     core_ticks_to_us(0); /* calibrates the command timer now, not on the first command */
-    random_hex(srv->run_id, 40);
+    core_random_hex(srv->run_id, 40);
     srv->start_time_ms = core_time_ms();
     srv->stats.start_mono_us = core_mono_us();
     srv->stats.ops_last_ms = srv->start_time_ms;
-    srv->ks = node_ks_new(1);
+    if (srv->cfg.cluster_enabled) {
+        /* One dict per hash slot: a slot's keys are counted, listed and
+         * dropped without touching the rest of the keyspace. */
+        srv->ks = node_ks_new(SLOTS_COUNT);
+        node_ks_set_dict_index(srv->ks, key_slot);
+        srv->cluster = node_cluster_new(&srv->cfg);
+        core_log(CORE_LOG_NOTICE, "No cluster configuration found, I'm %s", node_cluster_myself(srv->cluster)->id);
+    } else {
+        srv->ks = node_ks_new(1);
+    }
     srv->loop = uv_default_loop();
     srv->cfg.on_change = on_config_change;
     srv->cfg.on_change_ud = srv;
@@ -317,6 +319,7 @@ static void shutdown_server(struct node_server *srv)
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(srv->loop);
     node_ks_free(srv->ks);
+    node_cluster_free(srv->cluster);
     core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");
 }
 

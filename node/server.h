@@ -21,6 +21,7 @@
 
 struct node_client;
 struct node_server;
+struct node_cluster;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -173,6 +174,7 @@ struct node_server {
     uv_signal_t sigterm, sigint;
 
     struct node_ks *ks;
+    struct node_cluster *cluster;      /* NULL unless cluster-enabled */
     struct node_client *clients;       /* list head */
     size_t nclients;
     struct node_client *pending;       /* clients with output to flush */

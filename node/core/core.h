@@ -41,6 +41,10 @@ _Noreturn void core__assert_fail(const char *expr, const char *file, int line);
 #define core_debug_assert(e) ((void)0)
 #endif
 
+/* Random bytes from the kernel, and n random lowercase hex digits plus a NUL. */
+void core_random_bytes(void *buf, size_t len);
+void core_random_hex(char *out, size_t n);
+
 /* Wall clock in ms / us since the epoch, and a monotonic clock in us. */
 int64_t core_time_ms(void);
 int64_t core_time_us(void);

@@ -792,3 +792,46 @@ Test(ks, memory_per_key_16_16)
 #endif
     expect_value("key:000000123456", 16, "val:000000123456", 16);
 }
+
+/* Per-dict (per-slot) scan and flush: only the dict's keys, TTLs included. */
+static unsigned last_digit_dict(const char *key, size_t klen)
+{
+    return klen ? (unsigned)(key[klen - 1] - '0') % 10 : 0;
+}
+
+static void count_and_check_dict(void *ud, const struct node_ks_entry *e)
+{
+    size_t klen;
+    const char *k = node_ks_entry_key(e, &klen);
+    cr_assert_eq(last_digit_dict(k, klen), 3u);
+    (*(size_t *)ud)++;
+}
+
+Test(ks_dicts, dict_scan_and_flush_touch_one_dict)
+{
+    struct node_ks *k = node_ks_new(10);
+    node_ks_set_dict_index(k, last_digit_dict);
+    node_ks_set_now(k, 1000);
+    char buf[32];
+    for (unsigned long i = 0; i < 5000; i++) {
+        size_t n = (size_t)snprintf(buf, sizeof(buf), "key:%lu", i);
+        node_ks_set_str(k, buf, n, "v", 1, i % 3 == 0 ? 100000 : -1, 0);
+    }
+    cr_assert_eq(node_ks_dict_size(k, 3), 500u);
+    size_t seen = 0;
+    uint64_t cur = 0;
+    do {
+        cur = node_ks_dict_scan(k, 3, cur, 7, count_and_check_dict, &seen);
+    } while (cur != 0);
+    cr_assert_eq(seen, 500u);
+    size_t ttl_before = node_ks_expires_size(k);
+    cr_assert_eq(node_ks_dict_flush(k, 3), 500u);
+    cr_assert_eq(node_ks_dict_size(k, 3), 0u);
+    cr_assert_eq(node_ks_size(k), 4500u);
+    cr_assert_eq(node_ks_expires_size(k), ttl_before - 167u); /* i = 3 + 10j with j % 3 == 0 */
+    cr_assert_eq(node_ks_check(k), 0);
+    cr_assert_null(node_ks_find(k, "key:3", 5, 0));
+    cr_assert_not_null(node_ks_find(k, "key:4", 5, 0));
+    cr_assert_eq(node_ks_dict_scan(k, 3, 0, 10, count_and_check_dict, &seen), 0u);
+    node_ks_free(k);
+}
