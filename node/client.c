@@ -108,9 +108,9 @@ static void qbuf_reserve(struct node_client *c, size_t want)
         if (c->qcap - c->qlen >= want)
             return;
     }
-    size_t cap = c->qcap ? c->qcap : NODE_IOBUF_LEN;
-    while (cap - c->qlen < want)
-        cap *= 2;
+    /* Double for steady growth, but a large bulk gets exactly what it needs
+     * (doubling past 512 MB would reserve 1 GB). */
+    size_t cap = CORE_MAX(c->qcap ? c->qcap * 2 : NODE_IOBUF_LEN, c->qlen + want);
     c->qbuf = core_realloc(c->qbuf, cap);
     c->qcap = cap;
 }

@@ -547,6 +547,8 @@ void node_cmd_cluster_help(struct node_client *c)
         "HELP",
         "    Prints this help.",
     };
+    if (!cluster_of(c))
+        return;
     node_reply_array(&c->out, (long long)CORE_ARRAY_LEN(lines));
     for (size_t i = 0; i < CORE_ARRAY_LEN(lines); i++)
         node_reply_simple(&c->out, lines[i]);

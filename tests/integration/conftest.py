@@ -133,3 +133,46 @@ def make_server(request):
             failures.append(str(e))
     if failures:
         pytest.fail("\n".join(failures))
+
+
+@pytest.fixture(scope="module")
+def cluster_server(request):
+    """A cluster-mode server shared by the tests of one module; it starts as a
+    fresh node owning no slots (tests set up the slots they need)."""
+    s = srvutil.ClusterServer(request.module.__name__).start()
+    yield s
+    srvutil.check_stopped_cleanly(s)
+
+
+@pytest.fixture
+def make_cluster_server(request):
+    """Factory: make_cluster_server(*args, name=None, start=True) -> a
+    cluster-mode ClusterServer with extra options; every server it made is
+    stopped at teardown."""
+    made = []
+
+    def make(*args, name=None, start=True):
+        s = srvutil.ClusterServer(name or request.node.name, args)
+        made.append(s)
+        if start:
+            s.start()
+        return s
+
+    yield make
+    failures = []
+    for s in made:
+        try:
+            srvutil.check_stopped_cleanly(s)
+        except pytest.fail.Exception as e:
+            failures.append(str(e))
+    if failures:
+        pytest.fail("\n".join(failures))
+
+
+@pytest.fixture(scope="module")
+def full_cluster_server(cluster_server):
+    """The module's cluster-mode server owning all 16384 slots, once its
+    cluster_state is ok."""
+    cluster_server.own_slots()
+    cluster_server.wait_cluster_state("ok")
+    return cluster_server

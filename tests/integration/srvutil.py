@@ -573,3 +573,137 @@ def info_dict(text):
             k, v = line.split(":", 1)
             d[k] = v
     return d
+
+
+# ---- cluster mode ----
+#
+# A cluster-mode server also listens on its bus port (port + 10000), so both
+# must be free and the bus port must exist. The short node timeout keeps the
+# rejoin delay after a slot change at its 500 ms floor; a fresh master still
+# stays in state fail for about 2 s, so callers poll CLUSTER INFO.
+
+CLUSTER_BUS_PORT_OFFSET = 10000
+CLUSTER_PORT_MAX = 65535 - CLUSTER_BUS_PORT_OFFSET - 1
+CLUSTER_NODE_TIMEOUT_MS = 500
+CLUSTER_STATE_TIMEOUT_S = 15.0
+CLUSTER_SLOTS_COUNT = 16384
+
+
+def _port_is_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def cluster_free_port():
+    """A free 127.0.0.1 port P whose bus port P + 10000 is free too."""
+    for _ in range(200):
+        port = free_port()
+        if port > CLUSTER_PORT_MAX:
+            continue
+        bus = port + CLUSTER_BUS_PORT_OFFSET
+        if bus in FORBIDDEN_PORTS or not _port_is_free(bus):
+            continue
+        return port
+    raise RuntimeError("no free port pair (P, P+%d) found" % CLUSTER_BUS_PORT_OFFSET)
+
+
+class ClusterServer(Server):
+    """A server started with cluster-enabled yes and its nodes.conf in its own
+    dir. It owns no slots at start (a fresh node). No "databases 1" here:
+    the reference is a stock cluster node, whose 16 databases only show in
+    the cluster-mode refusals (SELECT, MOVE, COPY ... DB)."""
+
+    def __init__(self, name, args=(), conf_text=None, path=None, base_args=None):
+        Server.__init__(self, name, args, conf_text=conf_text, path=path,
+                        base_args=BASE_ARGS if base_args is None else base_args)
+
+    def argv(self, port):
+        argv = Server.argv(self, port)
+        argv += ["--cluster-enabled", "yes",
+                 "--cluster-config-file", os.path.join(self.dir, "nodes.conf"),
+                 "--cluster-node-timeout", str(CLUSTER_NODE_TIMEOUT_MS)]
+        return argv
+
+    def start(self, timeout_s=START_TIMEOUT_S):
+        """As Server.start, but on a port pair usable by a cluster node."""
+        for _ in range(START_ATTEMPTS_MAX):
+            port = cluster_free_port()
+            self.spawn(self.argv(port))
+            self.port = port
+            state = self.wait_ready(timeout_s)
+            if state == "ready":
+                return self
+            if state == "addr-in-use":
+                continue
+            self.exit_expected = True
+            self.stop()
+            raise StartError("%s did not become ready (%s); log tail:\n%s"
+                             % (self.name, state, self.log_tail()))
+        raise StartError("%s: no usable port pair after %d attempts; log tail:\n%s"
+                         % (self.name, START_ATTEMPTS_MAX, self.log_tail()))
+
+    def cluster_info(self):
+        """CLUSTER INFO as {field: value-string} (on a fresh connection)."""
+        with Raw(self.port, 5) as c:
+            reply = c.cmd("CLUSTER", "INFO")
+        if isinstance(reply, Err):
+            raise AssertionError("CLUSTER INFO failed: %s" % reply.text)
+        return info_dict(reply)
+
+    def wait_cluster_state(self, state="ok", timeout_s=CLUSTER_STATE_TIMEOUT_S):
+        """Polls CLUSTER INFO until cluster_state is state; returns the info."""
+        last = {}
+
+        def reached():
+            last.clear()
+            last.update(self.cluster_info())
+            return dict(last) if last.get("cluster_state") == state else None
+
+        try:
+            return wait_until(reached, timeout_s, interval_s=0.05,
+                              what="cluster_state:%s on port %s" % (state, self.port))
+        except AssertionError as e:
+            raise AssertionError("%s; last CLUSTER INFO: %r" % (e, last)) from None
+
+    def cluster_client(self, **kw):
+        """redis-py's RedisCluster seeded with this node only."""
+        from redis.cluster import RedisCluster
+        kw.setdefault("socket_timeout", 20)
+        kw.setdefault("socket_connect_timeout", 10)
+        return RedisCluster(host="127.0.0.1", port=self.port, **kw)
+
+    def own_slots(self, start=0, end=CLUSTER_SLOTS_COUNT - 1):
+        """CLUSTER ADDSLOTSRANGE start end on a fresh connection."""
+        with Raw(self.port, 5) as c:
+            reply = c.cmd("CLUSTER", "ADDSLOTSRANGE", start, end)
+        if reply != "OK":
+            raise AssertionError("CLUSTER ADDSLOTSRANGE %d %d: %r" % (start, end, reply))
+
+
+def crc16_xmodem(data):
+    """CRC-16/XMODEM, bit by bit: an independent model of the server's."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def key_slot(key):
+    """The hash slot of key (bytes or str), hash tags included."""
+    if isinstance(key, str):
+        key = key.encode()
+    start = key.find(b"{")
+    if start >= 0:
+        end = key.find(b"}", start + 1)
+        if end > start + 1:
+            key = key[start + 1:end]
+    return crc16_xmodem(key) % CLUSTER_SLOTS_COUNT
