@@ -53,6 +53,13 @@ bool node_client_is_loopback(const struct node_client *c)
            strncmp(c->addr, "::ffff:127.", 11) == 0;
 }
 
+static void count_error(void *ud, const char *text)
+{
+    struct node_server *srv = ud;
+    srv->stats.total_error_replies++;
+    node_info_count_error(text);
+}
+
 static void on_close(uv_handle_t *h)
 {
     struct node_client *c = h->data;
@@ -133,7 +140,6 @@ static void protocol_error(struct node_client *c, ssize_t err)
     char tmp[128];
     const char *text = node_resp_error_text(&c->parser, (int)err, tmp, sizeof(tmp));
     node_reply_error(&c->out, text);
-    c->srv->stats.total_error_replies++;
     c->flags |= NODE_CLIENT_PROTOCOL_ERROR;
     core_log(CORE_LOG_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s", text,
              (unsigned long long)c->id, c->addr);
@@ -299,6 +305,8 @@ void node_client_accept(struct node_server *srv, uv_stream_t *listener)
     c->tcp.data = c;
     node_resp_parser_init(&c->parser);
     node_out_init(&c->out);
+    c->out.on_error = count_error;
+    c->out.on_error_ud = srv;
     c->ctime_ms = c->last_interaction_ms = core_time_ms();
     c->next = srv->clients;
     if (srv->clients)

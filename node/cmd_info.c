@@ -318,8 +318,8 @@ static void add_cmdstat(struct text *t, const struct node_cmd *cmd)
     char name[128];
     node_cmd_fullname(cmd, name, sizeof(name));
     add(t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n", name,
-        (unsigned long long)st->calls, (unsigned long long)st->usec,
-        st->calls ? (double)st->usec / (double)st->calls : 0.0, (unsigned long long)st->rejected,
+        (unsigned long long)st->calls, (unsigned long long)core_ticks_to_us(st->ticks),
+        st->calls ? (double)core_ticks_to_us(st->ticks) / (double)st->calls : 0.0, (unsigned long long)st->rejected,
         (unsigned long long)st->failed);
 }
 

@@ -88,10 +88,10 @@ void node_call(struct node_client *c)
     uint64_t errors_before = c->out.errors;
     uint64_t start = core_ticks();
     cmd->proc(c);
-    uint64_t took = core_ticks_to_us(core_ticks() - start);
+    uint64_t took = core_ticks() - start;
     struct node_cmd_stats *st = node_cmd_stats(cmd);
     st->calls++;
-    st->usec += took;
+    st->ticks += took;
     if (c->out.errors != errors_before)
         st->failed++;
     c->lastcmd = cmd;

@@ -34,6 +34,10 @@ bool node_client_check_obuf(struct node_client *c);
 /* Queues c->cmd with copies of its arguments and replies +QUEUED. */
 void node_multi_queue(struct node_client *c);
 
+/* cmd_info.c: error replies counted by code (INFO errorstats). */
+void node_info_count_error(const char *text);
+void node_info_reset_error_stats(void);
+
 /* server.c */
 void node_server_log_client_close(const struct node_client *c, const char *why);
 

@@ -145,7 +145,8 @@ void node_reply_error(struct node_out *o, const char *text)
     }
     node_out_append(o, "\r\n", 2);
     o->errors++;
-    o->last_error = text;
+    if (o->on_error)
+        o->on_error(o->on_error_ud, text);
 }
 
 void node_reply_errorf(struct node_out *o, const char *fmt, ...)
@@ -156,7 +157,6 @@ void node_reply_errorf(struct node_out *o, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     node_reply_error(o, buf);
-    o->last_error = NULL; /* buf does not outlive this call */
 }
 
 void node_reply_int(struct node_out *o, long long v)

@@ -28,8 +28,11 @@ struct node_out {
     size_t bytes;           /* total bytes queued (not yet written) */
     size_t sent_in_head;    /* bytes of head already written to the socket */
     int proto;              /* 2 or 3 */
-    uint64_t errors;        /* error replies written (INFO total_error_replies) */
-    const char *last_error; /* points at the error text of the last error reply, for stats; may be NULL */
+    uint64_t errors;        /* error replies written by this client */
+    /* Called for every error reply with its text (code first), for the
+     * server's error statistics; may be NULL. */
+    void (*on_error)(void *ud, const char *text);
+    void *on_error_ud;
 };
 
 void node_out_init(struct node_out *o);

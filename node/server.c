@@ -36,9 +36,17 @@ static void on_connection(uv_stream_t *listener, int status)
     node_client_accept(srv, listener);
 }
 
+static void free_handle(uv_handle_t *h)
+{
+    core_free(h);
+}
+
 /* "*" is every IPv4 address, "::*" every IPv6 one; a leading '-' marks an
- * address that may be missing on this host (as redis.conf's "-::1"). */
-static int listen_one(struct node_server *srv, const char *spec, int port, uv_tcp_t *out)
+ * address that may be missing on this host (as redis.conf's "-::1").
+ * Returns 0 with *ret set, 1 for a skipped optional address, or -errno.
+ * Handles live on the heap: a closing handle must stay put until its close
+ * callback, which frees it. */
+static int listen_one(struct node_server *srv, const char *spec, int port, uv_tcp_t **ret)
 {
     bool optional = spec[0] == '-';
     const char *addr = optional ? spec + 1 : spec;
@@ -47,16 +55,20 @@ static int listen_one(struct node_server *srv, const char *spec, int port, uv_tc
         addr = "0.0.0.0";
     else if (strcmp(addr, "::*") == 0)
         addr = "::";
-    int rc = strchr(addr, ':') ? uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss)
-                               : uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
+    bool v6 = strchr(addr, ':') != NULL;
+    int rc = v6 ? uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss)
+                : uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);
     if (rc == 0) {
-        uv_tcp_init(srv->loop, out);
-        out->data = srv;
-        rc = uv_tcp_bind(out, (struct sockaddr *)&ss, strchr(addr, ':') ? UV_TCP_IPV6ONLY : 0);
+        uv_tcp_t *h = core_malloc(sizeof(*h));
+        uv_tcp_init(srv->loop, h);
+        h->data = srv;
+        rc = uv_tcp_bind(h, (struct sockaddr *)&ss, v6 ? UV_TCP_IPV6ONLY : 0);
         if (rc == 0)
-            rc = uv_listen((uv_stream_t *)out, srv->cfg.tcp_backlog, on_connection);
+            rc = uv_listen((uv_stream_t *)h, srv->cfg.tcp_backlog, on_connection);
         if (rc < 0)
-            uv_close((uv_handle_t *)out, NULL);
+            uv_close((uv_handle_t *)h, free_handle);
+        else
+            *ret = h;
     }
     if (rc < 0 && optional) {
         core_log(CORE_LOG_NOTICE, "Skipping optional bind address %s:%d: %s", addr, port, uv_strerror(rc));
@@ -68,7 +80,15 @@ static int listen_one(struct node_server *srv, const char *spec, int port, uv_tc
     return rc;
 }
 
-static int open_listeners(struct node_server *srv, uv_tcp_t *out, int *count)
+static void close_listeners(struct node_server *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++)
+        uv_close((uv_handle_t *)srv->listeners[i], free_handle);
+    srv->nlisteners = 0;
+}
+
+/* Listens on every address of cfg's bind at cfg's port, all or nothing. */
+static int open_listeners(struct node_server *srv)
 {
     static const char *const defaults[] = {"*", "-::*"};
     const char *const *specs = (const char *const *)srv->cfg.bind;
@@ -77,19 +97,52 @@ static int open_listeners(struct node_server *srv, uv_tcp_t *out, int *count)
         specs = defaults;
         nspecs = 2;
     }
-    *count = 0;
+    core_assert(srv->nlisteners == 0);
     for (int i = 0; i < nspecs; i++) {
-        int rc = listen_one(srv, specs[i], srv->cfg.port, &out[*count]);
+        uv_tcp_t *h = NULL;
+        int rc = listen_one(srv, specs[i], srv->cfg.port, &h);
         if (rc < 0) {
-            for (int j = 0; j < *count; j++)
-                uv_close((uv_handle_t *)&out[j], NULL);
-            *count = 0;
+            close_listeners(srv);
             return rc;
         }
         if (rc == 0)
-            (*count)++;
+            srv->listeners[srv->nlisteners++] = h;
     }
-    return 0;
+    return srv->nlisteners > 0 ? 0 : -EADDRNOTAVAIL;
+}
+
+/* CONFIG SET port/bind: close, reopen with the new values, and on failure
+ * reopen the previous set (as Redis's changeListener does). cfg already holds
+ * the new values; the previous ones are put back by the config module after
+ * we fail, so we swap them in briefly to restore the old sockets. */
+static int relisten(struct node_server *srv, const char **err)
+{
+    close_listeners(srv);
+    if (open_listeners(srv) == 0)
+        return 0;
+    struct node_config now = srv->cfg;
+    srv->cfg.port = srv->listen_port;
+    srv->cfg.bind_count = srv->listen_bind_count;
+    memcpy(srv->cfg.bind, srv->listen_bind, sizeof(srv->cfg.bind));
+    int rc = open_listeners(srv);
+    srv->cfg.port = now.port;
+    srv->cfg.bind_count = now.bind_count;
+    memcpy(srv->cfg.bind, now.bind, sizeof(srv->cfg.bind));
+    if (rc < 0)
+        core_log(CORE_LOG_WARNING, "Failed to restore the previous listening sockets: %s", uv_strerror(rc));
+    *err = "Unable to listen on this port";
+    return -EADDRINUSE;
+}
+
+/* Remembers what we listen on, to restore it if a later change fails. */
+static void remember_listen_config(struct node_server *srv)
+{
+    for (int i = 0; i < srv->listen_bind_count; i++)
+        core_free(srv->listen_bind[i]);
+    srv->listen_port = srv->cfg.port;
+    srv->listen_bind_count = srv->cfg.bind_count;
+    for (int i = 0; i < srv->cfg.bind_count; i++)
+        srv->listen_bind[i] = core_strndup(srv->cfg.bind[i], strlen(srv->cfg.bind[i]));
 }
 
 static void adjust_fd_limit(struct node_server *srv)
@@ -181,6 +234,7 @@ void node_server_reset_stats(struct node_server *srv)
     st->ops_last_ms = core_time_ms();
     node_ks_reset_stats(srv->ks);
     node_cmd_reset_stats();
+    node_info_reset_error_stats();
 }
 
 /* CONFIG SET hook: options that need more than a new value in cfg. */
@@ -197,18 +251,13 @@ static int on_config_change(void *ud, const char *name, const char **err)
             return -EINVAL;
         }
     } else if (strcmp(name, "port") == 0 || strcmp(name, "bind") == 0) {
-        uv_tcp_t fresh[NODE_CONFIG_BIND_MAX];
-        int count = 0;
-        if (open_listeners(srv, fresh, &count) < 0) {
-            *err = "Unable to listen on this port";
-            return -EADDRINUSE;
-        }
-        for (int i = 0; i < srv->nlisteners; i++)
-            uv_close((uv_handle_t *)&srv->listeners[i], NULL);
-        /* Old handles are closing: their memory must stay until close
-         * callbacks ran, so new ones go to a fresh array slot set. */
-        memcpy(srv->listeners, fresh, sizeof(fresh));
-        srv->nlisteners = count;
+        int rc = relisten(srv, err);
+        if (rc < 0)
+            return rc;
+        remember_listen_config(srv);
+    } else if (strcmp(name, "hz") == 0) {
+        uint64_t period = (uint64_t)(1000 / srv->cfg.hz);
+        uv_timer_start(&srv->cron, on_cron, period, period);
     }
     return 0;
 }
@@ -274,11 +323,12 @@ static int start(struct node_server *srv)
     srv->loop = uv_default_loop();
     srv->cfg.on_change = on_config_change;
     srv->cfg.on_change_ud = srv;
-    rc = open_listeners(srv, srv->listeners, &srv->nlisteners);
-    if (rc < 0 || srv->nlisteners == 0) {
+    rc = open_listeners(srv);
+    if (rc < 0) {
         core_log(CORE_LOG_WARNING, "Failed listening on port %d (tcp), aborting.", srv->cfg.port);
-        return rc < 0 ? rc : -EADDRNOTAVAIL;
+        return rc;
     }
+    remember_listen_config(srv);
     return 0;
 }
 

@@ -64,7 +64,8 @@ struct node_cmd {
 };
 
 struct node_cmd_stats {
-    uint64_t calls, usec, rejected, failed;
+    uint64_t calls, rejected, failed;
+    uint64_t ticks; /* core_ticks() spent; core_ticks_to_us() when reported */
 };
 
 /* The command named by argv[0] (and argv[1] for containers), or NULL.
@@ -167,8 +168,11 @@ struct node_server_stats {
 struct node_server {
     struct node_config cfg;
     uv_loop_t *loop;
-    uv_tcp_t listeners[NODE_CONFIG_BIND_MAX];
+    uv_tcp_t *listeners[NODE_CONFIG_BIND_MAX]; /* heap: freed by their close callbacks */
     int nlisteners;
+    int listen_port;                           /* what the listeners were opened with */
+    char *listen_bind[NODE_CONFIG_BIND_MAX];
+    int listen_bind_count;
     uv_prepare_t before_poll;
     uv_timer_t cron;
     uv_signal_t sigterm, sigint;
