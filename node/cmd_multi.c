@@ -10,36 +10,41 @@
 
 #include <string.h>
 
-/* Commands one MULTI may queue before the client is considered abusive is
- * bounded by the query-buffer limit: each queued command was a request. */
-
+/* A queued command is one allocation: argv pointers, lengths, then the
+ * argument bytes, so queueing costs one malloc whatever argc is. Like Redis,
+ * the queue itself is unbounded; each entry was a request the query-buffer
+ * limit already admitted. */
 void node_multi_queue(struct node_client *c)
 {
     if (c->mcount == c->mcap) {
         c->mcap = c->mcap ? c->mcap * 2 : 8;
         c->mstate = core_realloc(c->mstate, (size_t)c->mcap * sizeof(*c->mstate));
     }
+    size_t data = 0;
+    for (int i = 0; i < c->argc; i++)
+        data += c->argl[i] + 1;
+    size_t head = (size_t)c->argc * (sizeof(char *) + sizeof(size_t));
+    char *block = core_malloc(head + data);
     struct node_multi_cmd *m = &c->mstate[c->mcount++];
     m->cmd = c->cmd;
     m->argc = c->argc;
-    m->argv = core_malloc((size_t)c->argc * sizeof(char *));
-    m->argl = core_malloc((size_t)c->argc * sizeof(size_t));
+    m->argv = (char **)block;
+    m->argl = (size_t *)(block + (size_t)c->argc * sizeof(char *));
+    char *w = block + head;
     for (int i = 0; i < c->argc; i++) {
-        m->argv[i] = core_strndup(c->argv[i], c->argl[i]);
+        memcpy(w, c->argv[i], c->argl[i]);
+        w[c->argl[i]] = '\0';
+        m->argv[i] = w;
         m->argl[i] = c->argl[i];
+        w += c->argl[i] + 1;
     }
     node_out_append(&c->out, "+QUEUED\r\n", 9);
 }
 
 void node_multi_reset(struct node_client *c)
 {
-    for (int i = 0; i < c->mcount; i++) {
-        struct node_multi_cmd *m = &c->mstate[i];
-        for (int j = 0; j < m->argc; j++)
-            core_free(m->argv[j]);
-        core_free(m->argv);
-        core_free(m->argl);
-    }
+    for (int i = 0; i < c->mcount; i++)
+        core_free(c->mstate[i].argv);
     core_free(c->mstate);
     c->mstate = NULL;
     c->mcount = c->mcap = 0;
