@@ -43,14 +43,17 @@ static void format_addr(const struct sockaddr_storage *ss, char *out, size_t siz
         const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
         inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
         port = ntohs(sin6->sin6_port);
+        /* Redis writes IPv6 peers as [addr]:port (CLIENT LIST, logs). */
+        snprintf(out, size, "[%s]:%d", ip, port);
+        return;
     }
     snprintf(out, size, "%s:%d", ip, port);
 }
 
 bool node_client_is_loopback(const struct node_client *c)
 {
-    return strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "::1:", 4) == 0 ||
-           strncmp(c->addr, "::ffff:127.", 11) == 0;
+    return strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "[::1]:", 6) == 0 ||
+           strncmp(c->addr, "[::ffff:127.", 12) == 0;
 }
 
 static void count_error(void *ud, const char *text)

@@ -6,6 +6,7 @@
  */
 #include "node/cluster.h"
 #include "node/commands.h"
+#include "node/text.h"
 #include "node/core/core.h"
 
 #include <stdarg.h>
@@ -20,37 +21,6 @@ static struct node_cluster *cluster_of(struct node_client *c)
     if (!c->srv->cluster)
         node_reply_error(&c->out, ERR_DISABLED);
     return c->srv->cluster;
-}
-
-/* Growable text for NODES and INFO. */
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = t->cap - t->len;
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        core_assert(n >= 0);
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = CORE_MAX(t->cap * 2, t->len + (size_t)n + 256);
-        t->p = core_realloc(t->p, t->cap);
-    }
-}
-
-static void reply_text(struct node_client *c, struct text *t)
-{
-    node_reply_verbatim(&c->out, t->p ? t->p : "", t->len);
-    core_free(t->p);
 }
 
 static void mark_changed(struct node_client *c)
@@ -220,15 +190,15 @@ void node_cmd_cluster_flushslots(struct node_client *c)
 }
 
 /* " 0-100 200" and, on myself's line, " [93->-<id>]" / " [93-<-<id>]". */
-static void add_slot_list(struct text *t, const struct node_cluster *cl, int32_t i)
+static void add_slot_list(struct node_text *t, const struct node_cluster *cl, int32_t i)
 {
     struct slots_range r;
     int cursor = 0;
     while (slots_map_next_range(&cl->map, i, &cursor, &r)) {
         if (r.start == r.end)
-            text_add(t, " %d", r.start);
+            node_text_printf(t, " %d", r.start);
         else
-            text_add(t, " %d-%d", r.start, r.end);
+            node_text_printf(t, " %d-%d", r.start, r.end);
     }
     if (i != cl->myself)
         return;
@@ -236,13 +206,13 @@ static void add_slot_list(struct text *t, const struct node_cluster *cl, int32_t
         int32_t to = slots_map_migrating_to(&cl->map, slot);
         int32_t from = slots_map_importing_from(&cl->map, slot);
         if (to != SLOTS_NODE_NONE)
-            text_add(t, " [%d->-%s]", slot, cl->nodes[to].id);
+            node_text_printf(t, " [%d->-%s]", slot, cl->nodes[to].id);
         else if (from != SLOTS_NODE_NONE)
-            text_add(t, " [%d-<-%s]", slot, cl->nodes[from].id);
+            node_text_printf(t, " [%d-<-%s]", slot, cl->nodes[from].id);
     }
 }
 
-static void add_flags(struct text *t, unsigned flags)
+static void add_flags(struct node_text *t, unsigned flags)
 {
     static const struct {
         unsigned bit;
@@ -253,25 +223,25 @@ static void add_flags(struct text *t, unsigned flags)
     bool any = false;
     for (size_t k = 0; k < CORE_ARRAY_LEN(names); k++) {
         if (flags & names[k].bit) {
-            text_add(t, "%s%s", any ? "," : " ", names[k].name);
+            node_text_printf(t, "%s%s", any ? "," : " ", names[k].name);
             any = true;
         }
     }
     if (!any)
-        text_add(t, " noflags");
+        node_text_printf(t, " noflags");
 }
 
-static void add_node_line(struct text *t, const struct node_cluster *cl, int32_t i)
+static void add_node_line(struct node_text *t, const struct node_cluster *cl, int32_t i)
 {
     const struct node_cluster_node *n = &cl->nodes[i];
-    text_add(t, "%s %s:%d@%d", n->id, n->ip, n->port, n->cport);
+    node_text_printf(t, "%s %s:%d@%d", n->id, n->ip, n->port, n->cport);
     add_flags(t, n->flags);
     const struct node_cluster_node *m = n->master != SLOTS_NODE_NONE ? &cl->nodes[n->master] : NULL;
-    text_add(t, " %s %lld %lld %llu %s", m ? m->id : "-", (long long)n->ping_sent_ms, (long long)n->pong_recv_ms,
+    node_text_printf(t, " %s %lld %lld %llu %s", m ? m->id : "-", (long long)n->ping_sent_ms, (long long)n->pong_recv_ms,
              (unsigned long long)(m ? m->config_epoch : n->config_epoch),
              n->link_connected ? "connected" : "disconnected");
     add_slot_list(t, cl, i);
-    text_add(t, "\n");
+    node_text_printf(t, "\n");
 }
 
 void node_cmd_cluster_nodes(struct node_client *c)
@@ -279,10 +249,10 @@ void node_cmd_cluster_nodes(struct node_client *c)
     struct node_cluster *cl = cluster_of(c);
     if (!cl)
         return;
-    struct text t = {0};
+    struct node_text t = {0};
     for (int32_t i = 0; i < cl->count; i++)
         add_node_line(&t, cl, i);
-    reply_text(c, &t);
+    node_text_reply(&t, &c->out);
 }
 
 static void reply_slots_node(struct node_client *c, const struct node_cluster *cl, int32_t i)
@@ -399,17 +369,17 @@ void node_cmd_cluster_info(struct node_client *c)
     }
     const struct node_cluster_node *me = node_cluster_myself(cl);
     const struct node_cluster_node *epoch_src = me->master != SLOTS_NODE_NONE ? &cl->nodes[me->master] : me;
-    struct text t = {0};
-    text_add(&t, "cluster_state:%s\r\ncluster_slots_assigned:%d\r\ncluster_slots_ok:%d\r\n",
+    struct node_text t = {0};
+    node_text_printf(&t, "cluster_state:%s\r\ncluster_slots_assigned:%d\r\ncluster_slots_ok:%d\r\n",
              cl->state_ok ? "ok" : "fail", assigned, assigned - pfail - fail);
-    text_add(&t, "cluster_slots_pfail:%d\r\ncluster_slots_fail:%d\r\ncluster_known_nodes:%d\r\n", pfail, fail,
+    node_text_printf(&t, "cluster_slots_pfail:%d\r\ncluster_slots_fail:%d\r\ncluster_known_nodes:%d\r\n", pfail, fail,
              (int)cl->count);
-    text_add(&t, "cluster_size:%d\r\ncluster_current_epoch:%llu\r\ncluster_my_epoch:%llu\r\n",
+    node_text_printf(&t, "cluster_size:%d\r\ncluster_current_epoch:%llu\r\ncluster_my_epoch:%llu\r\n",
              node_cluster_size(cl), (unsigned long long)cl->current_epoch,
              (unsigned long long)epoch_src->config_epoch);
-    text_add(&t, "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n"
+    node_text_printf(&t, "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n"
                  "total_cluster_links_buffer_limit_exceeded:0\r\n");
-    reply_text(c, &t);
+    node_text_reply(&t, &c->out);
 }
 
 /* Redis's clusterBumpConfigEpochWithoutConsensus(): take a new epoch unless

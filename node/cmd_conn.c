@@ -11,6 +11,7 @@
  * (client.c), stopping the loop on SHUTDOWN (server.c), INFO (cmd_info.c).
  */
 #include "node/commands.h"
+#include "node/text.h"
 #include "node/core/core.h"
 #include "node/util.h"
 
@@ -27,30 +28,6 @@ static const char err_wrongpass[] = "WRONGPASS invalid username-password pair or
 static const char err_badname[] = "ERR Client names cannot contain spaces, newlines or special characters.";
 
 /* ---- growable text for CLIENT LIST / INFO ---- */
-
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_printf(struct text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = t->cap - t->len;
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        core_assert(n >= 0);
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = CORE_MAX(t->cap * 2, t->len + (size_t)n + 256);
-        t->p = core_realloc(t->p, t->cap);
-    }
-}
 
 static bool password_configured(const struct node_server *srv)
 {
@@ -370,7 +347,7 @@ static void client_memory(const struct node_client *c, struct client_mem *m)
 
 /* Appends one CLIENT LIST line (with its '\n'). self is the caller, whose
  * "cmd" is the command running now. */
-static void client_info_line(struct text *t, const struct node_client *cl, const struct node_client *self)
+static void client_info_line(struct node_text *t, const struct node_client *cl, const struct node_client *self)
 {
     char flags[16], cmdname[128] = "NULL";
     const struct node_cmd *cmd = cl == self ? cl->cmd : cl->lastcmd;
@@ -381,7 +358,7 @@ static void client_info_line(struct text *t, const struct node_client *cl, const
     client_memory(cl, &m);
     int64_t now_ms = core_time_ms();
     const char *events = (cl->flags & (NODE_CLIENT_CLOSE_AFTER_REPLY | NODE_CLIENT_CLOSING)) ? "" : "r";
-    text_printf(t,
+    node_text_printf(t,
                 "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=0 sub=0 psub=0 ssub=0 "
                 "multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lld "
                 "omem=%zu tot-mem=%zu events=%s%s cmd=%s user=default redir=-1 resp=%d\n",
@@ -411,12 +388,6 @@ static struct node_client *find_client_by_id(struct node_server *srv, uint64_t i
     return NULL;
 }
 
-static void reply_text(struct node_client *c, struct text *t)
-{
-    node_reply_verbatim(&c->out, t->p ? t->p : "", t->len);
-    core_free(t->p);
-}
-
 void node_cmd_client_id(struct node_client *c)
 {
     node_reply_int(&c->out, (long long)c->id);
@@ -438,9 +409,9 @@ void node_cmd_client_getname(struct node_client *c)
 
 void node_cmd_client_info(struct node_client *c)
 {
-    struct text t = {0};
+    struct node_text t = {0};
     client_info_line(&t, c, c);
-    reply_text(c, &t);
+    node_text_reply(&t, &c->out);
 }
 
 /* CLIENT LIST ID id [id ...]: in argument order, repeats included. Every id
@@ -452,7 +423,7 @@ static void client_list_ids(struct node_client *c)
         if (!node_arg_ll(c, i, &id, "ERR Invalid client ID"))
             return;
     }
-    struct text t = {0};
+    struct node_text t = {0};
     for (int i = 3; i < c->argc; i++) {
         long long id;
         node_util_parse_ll(c->argv[i], c->argl[i], &id);
@@ -460,7 +431,7 @@ static void client_list_ids(struct node_client *c)
         if (cl)
             client_info_line(&t, cl, c);
     }
-    reply_text(c, &t);
+    node_text_reply(&t, &c->out);
 }
 
 static void reply_unknown_type(struct node_client *c, int i)
@@ -484,13 +455,13 @@ void node_cmd_client_list(struct node_client *c)
         node_reply_error(&c->out, NODE_ERR_SYNTAX);
         return;
     }
-    struct text t = {0};
+    struct node_text t = {0};
     for (struct node_client *cl = oldest_client(c->srv); cl; cl = cl->prev) {
         if (client_is_gone(cl) || (type != CT_NONE && client_type_of(cl) != type))
             continue;
         client_info_line(&t, cl, c);
     }
-    reply_text(c, &t);
+    node_text_reply(&t, &c->out);
 }
 
 /* The filters of CLIENT KILL; a NULL / CT_NONE / 0 field matches everything. */

@@ -12,7 +12,9 @@
  * Does not own the counters themselves (server, dispatcher, keyspace).
  */
 #include "node/commands.h"
+#include "node/text.h"
 #include "node/core/core.h"
+#include "node/node_int.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -30,10 +32,6 @@
 #define ERRCODE_MAX 64
 /* Redis's LRU clock: seconds, wrapping at 24 bits. */
 #define LRU_CLOCK_MAX ((1 << 24) - 1)
-
-/* Counts by error code. Prototypes here until the dispatcher includes them. */
-void node_info_count_error(const char *text);
-void node_info_reset_error_stats(void);
 
 struct errstat {
     char code[ERRCODE_MAX + 1];
@@ -71,32 +69,6 @@ void node_info_reset_error_stats(void)
     nerrstats = 0;
 }
 
-/* ---- text building ---- */
-
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = t->cap - t->len;
-        int n = vsnprintf(t->p ? t->p + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        core_assert(n >= 0);
-        if ((size_t)n < room) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = CORE_MAX(t->cap * 2, t->len + (size_t)n + 1024);
-        t->p = core_realloc(t->p, t->cap);
-    }
-}
-
 /* Redis's bytesToHuman: "100B", "1.21M", "23.54G". */
 static void human_bytes(char *buf, size_t size, unsigned long long n)
 {
@@ -130,24 +102,24 @@ static unsigned long long build_id(void)
     return h;
 }
 
-static void sec_server(struct text *t, struct node_server *srv)
+static void sec_server(struct node_text *t, struct node_server *srv)
 {
     struct utsname un;
     if (uname(&un) < 0)
         memset(&un, 0, sizeof(un));
     int64_t now_us = core_time_us();
     int64_t uptime_s = (now_us / 1000 - srv->start_time_ms) / 1000;
-    add(t, "# Server\r\nredis_version:7.0.15\r\nshoal_version:%s\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n"
+    node_text_printf(t, "# Server\r\nredis_version:7.0.15\r\nshoal_version:%s\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n"
            "redis_build_id:%llx\r\nredis_mode:%s\r\nos:%s %s %s\r\narch_bits:%d\r\n"
            "monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\natomicvar_api:c11-builtin\r\n",
         SHOAL_VERSION, build_id(), srv->cfg.cluster_enabled ? "cluster" : "standalone", un.sysname,
         un.release, un.machine, (int)(sizeof(long) * 8));
 #ifdef __GNUC__
-    add(t, "gcc_version:%d.%d.%d\r\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+    node_text_printf(t, "gcc_version:%d.%d.%d\r\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
 #else
-    add(t, "gcc_version:0.0.0\r\n");
+    node_text_printf(t, "gcc_version:0.0.0\r\n");
 #endif
-    add(t, "process_id:%d\r\nprocess_supervised:no\r\nrun_id:%s\r\ntcp_port:%d\r\nserver_time_usec:%lld\r\n"
+    node_text_printf(t, "process_id:%d\r\nprocess_supervised:no\r\nrun_id:%s\r\ntcp_port:%d\r\nserver_time_usec:%lld\r\n"
            "uptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:%d\r\nconfigured_hz:%d\r\nlru_clock:%lld\r\n"
            "executable:%s\r\nconfig_file:%s\r\nio_threads_active:0\r\n",
         (int)getpid(), srv->run_id, srv->cfg.port, (long long)now_us, (long long)uptime_s,
@@ -155,14 +127,14 @@ static void sec_server(struct text *t, struct node_server *srv)
         srv->executable ? srv->executable : "", srv->cfg.config_file ? srv->cfg.config_file : "");
 }
 
-static void sec_clients(struct text *t, struct node_server *srv)
+static void sec_clients(struct node_text *t, struct node_server *srv)
 {
     size_t max_in = 0, max_out = 0;
     for (const struct node_client *c = srv->clients; c; c = c->next) {
         max_in = CORE_MAX(max_in, c->qbuf_peak);
         max_out = CORE_MAX(max_out, node_out_len(&c->out));
     }
-    add(t, "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
+    node_text_printf(t, "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
            "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\nblocked_clients:0\r\n"
            "tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
         srv->nclients, srv->cfg.maxclients, max_in, max_out);
@@ -177,7 +149,7 @@ static size_t clients_memory(const struct node_server *srv)
     return sum;
 }
 
-static void sec_memory(struct text *t, struct node_server *srv)
+static void sec_memory(struct node_text *t, struct node_server *srv)
 {
     size_t used = core_used_memory(), rss = core_rss_bytes();
     if (used > srv->stats.used_memory_peak)
@@ -191,16 +163,16 @@ static void sec_memory(struct text *t, struct node_server *srv)
     human_bytes(h_rss, sizeof(h_rss), rss);
     human_bytes(h_peak, sizeof(h_peak), peak);
     human_bytes(h_total, sizeof(h_total), total);
-    add(t, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\nused_memory_rss_human:%s\r\n"
+    node_text_printf(t, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\nused_memory_rss_human:%s\r\n"
            "used_memory_peak:%zu\r\nused_memory_peak_human:%s\r\nused_memory_peak_perc:%.2f%%\r\n"
            "total_system_memory:%llu\r\ntotal_system_memory_human:%s\r\n",
         used, h_used, rss, h_rss, peak, h_peak, peak ? 100.0 * (double)used / (double)peak : 0.0, total, h_total);
     /* No scripting engine: its memory fields are honestly zero. */
-    add(t, "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\nused_memory_scripts_eval:0\r\n"
+    node_text_printf(t, "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\nused_memory_scripts_eval:0\r\n"
            "number_of_cached_scripts:0\r\nnumber_of_functions:0\r\nnumber_of_libraries:0\r\n"
            "used_memory_vm_functions:0\r\nused_memory_vm_total:0\r\nused_memory_vm_total_human:0B\r\n"
            "used_memory_functions:0\r\nused_memory_scripts:0\r\nused_memory_scripts_human:0B\r\n");
-    add(t, "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
+    node_text_printf(t, "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
            "mem_fragmentation_bytes:%lld\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
            "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:%zu\r\n"
            "mem_cluster_links:0\r\nmem_aof_buffer:0\r\nmem_allocator:%s\r\n"
@@ -209,26 +181,26 @@ static void sec_memory(struct text *t, struct node_server *srv)
         core_allocator_name());
 }
 
-static void sec_persistence(struct text *t, struct node_server *srv)
+static void sec_persistence(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+    node_text_printf(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
            "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
            "current_save_keys_total:0\r\nrdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
            "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
            "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
            "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n",
         (unsigned long long)srv->dirty, (long long)(srv->start_time_ms / 1000));
-    add(t, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+    node_text_printf(t, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
            "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
            "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
            "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
 }
 
-static void sec_stats(struct text *t, struct node_server *srv)
+static void sec_stats(struct node_text *t, struct node_server *srv)
 {
     const struct node_server_stats *st = &srv->stats;
     const struct node_ks_stats *ks = node_ks_stats(srv->ks);
-    add(t, "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
+    node_text_printf(t, "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
            "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\n"
            "total_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
            "instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n"
@@ -237,7 +209,7 @@ static void sec_stats(struct text *t, struct node_server *srv)
         (unsigned long long)st->total_connections, (unsigned long long)st->total_commands,
         node_server_instantaneous_ops(srv), (unsigned long long)st->net_input_bytes,
         (unsigned long long)st->net_output_bytes, (unsigned long long)st->rejected_connections);
-    add(t, "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:0\r\n"
+    node_text_printf(t, "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
            "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
            "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
@@ -247,7 +219,7 @@ static void sec_stats(struct text *t, struct node_server *srv)
            "tracking_total_keys:0\r\ntracking_total_items:0\r\ntracking_total_prefixes:0\r\n",
         (unsigned long long)ks->expired_keys, (unsigned long long)(ks->expire_cycle_cpu_us / 1000),
         (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses);
-    add(t, "unexpected_error_replies:0\r\ntotal_error_replies:%llu\r\ndump_payload_sanitizations:0\r\n"
+    node_text_printf(t, "unexpected_error_replies:0\r\ntotal_error_replies:%llu\r\ndump_payload_sanitizations:0\r\n"
            "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
            "client_query_buffer_limit_disconnections:%llu\r\nclient_output_buffer_limit_disconnections:%llu\r\n",
         (unsigned long long)st->total_error_replies, (unsigned long long)st->client_qbuf_limit_disconnections,
@@ -275,22 +247,22 @@ static const char *replid(void)
     return id;
 }
 
-static void sec_replication(struct text *t, struct node_server *srv)
+static void sec_replication(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
+    node_text_printf(t, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
            "master_replid:%s\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
            "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
            "repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
         replid());
 }
 
-static void add_rusage(struct text *t, const char *suffix, const struct rusage *ru)
+static void add_rusage(struct node_text *t, const char *suffix, const struct rusage *ru)
 {
-    add(t, "used_cpu_sys%s:%ld.%06ld\r\nused_cpu_user%s:%ld.%06ld\r\n", suffix, (long)ru->ru_stime.tv_sec,
+    node_text_printf(t, "used_cpu_sys%s:%ld.%06ld\r\nused_cpu_user%s:%ld.%06ld\r\n", suffix, (long)ru->ru_stime.tv_sec,
         (long)ru->ru_stime.tv_usec, suffix, (long)ru->ru_utime.tv_sec, (long)ru->ru_utime.tv_usec);
 }
 
-static void sec_cpu(struct text *t, struct node_server *srv)
+static void sec_cpu(struct node_text *t, struct node_server *srv)
 {
     struct rusage self, children, thread;
     memset(&self, 0, sizeof(self));
@@ -299,33 +271,33 @@ static void sec_cpu(struct text *t, struct node_server *srv)
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &children);
     getrusage(RUSAGE_THREAD, &thread);
-    add(t, "# CPU\r\n");
+    node_text_printf(t, "# CPU\r\n");
     add_rusage(t, "", &self);
     add_rusage(t, "_children", &children);
     add_rusage(t, "_main_thread", &thread);
 }
 
-static void sec_modules(struct text *t, struct node_server *srv)
+static void sec_modules(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Modules\r\n");
+    node_text_printf(t, "# Modules\r\n");
 }
 
-static void add_cmdstat(struct text *t, const struct node_cmd *cmd)
+static void add_cmdstat(struct node_text *t, const struct node_cmd *cmd)
 {
     const struct node_cmd_stats *st = node_cmd_stats(cmd);
     if (!st->calls && !st->failed && !st->rejected)
         return;
     char name[128];
     node_cmd_fullname(cmd, name, sizeof(name));
-    add(t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n", name,
+    node_text_printf(t, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n", name,
         (unsigned long long)st->calls, (unsigned long long)core_ticks_to_us(st->ticks),
         st->calls ? (double)core_ticks_to_us(st->ticks) / (double)st->calls : 0.0, (unsigned long long)st->rejected,
         (unsigned long long)st->failed);
 }
 
-static void sec_commandstats(struct text *t, struct node_server *srv)
+static void sec_commandstats(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Commandstats\r\n");
+    node_text_printf(t, "# Commandstats\r\n");
     for (size_t i = 0; i < node_cmd_count(); i++) {
         const struct node_cmd *cmd = node_cmd_at(i);
         if (cmd->proc)
@@ -335,24 +307,24 @@ static void sec_commandstats(struct text *t, struct node_server *srv)
     }
 }
 
-static void sec_errorstats(struct text *t, struct node_server *srv)
+static void sec_errorstats(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Errorstats\r\n");
+    node_text_printf(t, "# Errorstats\r\n");
     for (size_t i = 0; i < nerrstats; i++)
-        add(t, "errorstat_%s:count=%llu\r\n", errstats[i].code, (unsigned long long)errstats[i].count);
+        node_text_printf(t, "errorstat_%s:count=%llu\r\n", errstats[i].code, (unsigned long long)errstats[i].count);
 }
 
-static void sec_cluster(struct text *t, struct node_server *srv)
+static void sec_cluster(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Cluster\r\ncluster_enabled:%d\r\n", srv->cfg.cluster_enabled ? 1 : 0);
+    node_text_printf(t, "# Cluster\r\ncluster_enabled:%d\r\n", srv->cfg.cluster_enabled ? 1 : 0);
 }
 
-static void sec_keyspace(struct text *t, struct node_server *srv)
+static void sec_keyspace(struct node_text *t, struct node_server *srv)
 {
-    add(t, "# Keyspace\r\n");
+    node_text_printf(t, "# Keyspace\r\n");
     size_t keys = node_ks_size(srv->ks);
     if (keys)
-        add(t, "db0:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", keys, node_ks_expires_size(srv->ks),
+        node_text_printf(t, "db0:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", keys, node_ks_expires_size(srv->ks),
             (long long)node_ks_avg_ttl(srv->ks));
 }
 
@@ -360,7 +332,7 @@ static void sec_keyspace(struct text *t, struct node_server *srv)
 static const struct section {
     const char *name;
     bool in_default;
-    void (*fn)(struct text *t, struct node_server *srv);
+    void (*fn)(struct node_text *t, struct node_server *srv);
 } sections[] = {
     {"server", true, sec_server},
     {"clients", true, sec_clients},
@@ -403,16 +375,15 @@ static uint32_t select_sections(const struct node_client *c)
 void node_cmd_info(struct node_client *c)
 {
     uint32_t mask = select_sections(c);
-    struct text t = {0};
+    struct node_text t = {0};
     bool first = true;
     for (size_t i = 0; i < CORE_ARRAY_LEN(sections); i++) {
         if (!(mask & (1u << i)))
             continue;
         if (!first)
-            add(&t, "\r\n");
+            node_text_printf(&t, "\r\n");
         sections[i].fn(&t, c->srv);
         first = false;
     }
-    node_reply_verbatim(&c->out, t.p ? t.p : "", t.len);
-    core_free(t.p);
+    node_text_reply(&t, &c->out);
 }

@@ -58,13 +58,13 @@ static const struct node_cmd client_subcmds[] = {
 static const struct node_cmd command_subcmds[] = {
     CMD("count", node_cmd_command_count, 2, LOAD | STALE, "slow connection", 0, 0, 0),
     CMD("docs", node_cmd_command_docs, -2, LOAD | STALE, "slow connection", 0, 0, 0),
-    CMD("getkeys", node_cmd_command_getkeys, -3, LOAD | STALE, "slow connection", 0, 0, 0),
+    CMD("getkeys", node_cmd_command_getkeys, -4, LOAD | STALE, "slow connection", 0, 0, 0),
     CMD("help", node_cmd_command_help, 2, LOAD | STALE, "slow connection", 0, 0, 0),
     CMD("info", node_cmd_command_info, -2, LOAD | STALE, "slow connection", 0, 0, 0),
     CMD("list", node_cmd_command_list, -2, LOAD | STALE, "slow connection", 0, 0, 0),
 };
 
-#define CADM (ADM | STALE)
+#define CADM (ADM | STALE | NODE_CMD_NO_ASYNC_LOADING)
 static const struct node_cmd cluster_subcmds[] = {
     CMD("addslots", node_cmd_cluster_addslots, -3, CADM, "admin slow dangerous", 0, 0, 0),
     CMD("addslotsrange", node_cmd_cluster_addslotsrange, -4, CADM, "admin slow dangerous", 0, 0, 0),
@@ -139,7 +139,7 @@ static const struct node_cmd table[] = {
     CMD("discard", node_cmd_discard, 1, NOSCR | LOAD | STALE | FAST | BUSY, "fast transaction", 0, 0, 0),
     /* connection and server */
     CMD("ping", node_cmd_ping, -1, FAST, "fast connection", 0, 0, 0),
-    CMD("echo", node_cmd_echo, 2, FAST, "fast connection", 0, 0, 0),
+    CMD("echo", node_cmd_echo, 2, LOAD | STALE | FAST, "fast connection", 0, 0, 0),
     CMD("quit", node_cmd_quit, -1, BUSY | NOSCR | LOAD | STALE | FAST | NOAUTH, "fast connection", 0, 0, 0),
     CMD("reset", node_cmd_reset, 1, NOSCR | LOAD | STALE | FAST | NOAUTH | BUSY, "fast connection", 0, 0, 0),
     CMD("time", node_cmd_time, 1, LOAD | STALE | FAST, "fast", 0, 0, 0),

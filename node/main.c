@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int node_server_run(struct node_server *srv);
 
@@ -48,7 +49,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n%s\n", err);
         return 1;
     }
-    server.executable = argv[0];
+    /* INFO executable is absolute, as Redis reports it: resolve before the
+     * server changes directory. */
+    static char exe[4096];
+    if (argv[0][0] != '/' && getcwd(exe, sizeof(exe)) && strlen(exe) + strlen(argv[0]) + 2 <= sizeof(exe)) {
+        strcat(exe, "/");
+        strcat(exe, argv[0]);
+        server.executable = exe;
+    } else {
+        server.executable = argv[0];
+    }
     int rc = node_server_run(&server);
     node_config_free(&server.cfg);
     return rc;

@@ -46,6 +46,7 @@ enum node_cmd_flags {
     NODE_CMD_MOVABLE_KEYS = 1u << 15,
     NODE_CMD_ALLOW_BUSY = 1u << 16,
     NODE_CMD_ASKING = 1u << 17,
+    NODE_CMD_NO_ASYNC_LOADING = 1u << 18,
 };
 
 struct node_cmd {

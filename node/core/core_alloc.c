@@ -21,9 +21,6 @@
 #define SHOAL_ASAN 1
 #endif
 #endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SHOAL_ASAN 1
-#endif
 #ifdef SHOAL_ASAN
 #include <sanitizer/allocator_interface.h>
 #endif
