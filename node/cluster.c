@@ -1,130 +1,292 @@
 /*
- * cluster.c — the node table and the cluster state (spec §19).
+ * cluster.c — cluster mode's environment: nodes.conf, the lock, the bus.
  *
- * BACKGROUND
- * A node serves keys only while the cluster is "ok". Redis decides this from
- * slot coverage and from a quorum of reachable masters, and delays the
- * transitions that could let a partitioned master accept writes: a master
- * stays failed for the first 2 s after its first evaluation, and after being
- * in the minority it serves again only after clamp(node-timeout, 500, 5000) ms.
- *
- * BEHAVIOR
- *  1. A master in fail state stays fail during the first 2000 ms.
- *  2. cluster-require-full-coverage yes: a slot unassigned, or owned by a
- *     FAIL node, makes the state fail.
- *  3. size = masters owning >= 1 slot; reachable = those neither PFAIL nor
- *     FAIL. reachable < size / 2 + 1 -> fail, and "in minority" from now
- *     (so zero slots assigned is fail).
- *  4. fail -> ok for a master waits the rejoin delay after the minority.
+ * nodes.conf is written to "<file>.tmp-<pid>", fsynced, renamed over the
+ * file, and the directory fsynced, so a crash leaves the old or the new
+ * file, never half of one. The lock is an flock() on "<file>.lock", a file
+ * that is never renamed, so it keeps guarding across saves; a second
+ * process with the same cluster-config-file refuses to start.
  */
 #include "node/cluster.h"
-#include "node/config.h"
+#include "gossip/gossip_bus.h"
+#include "gossip/gossip_conf.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/node_int.h"
 
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
-struct node_cluster *node_cluster_new(const struct node_config *cfg)
+/* nodes.conf larger than this is refused at load (a peer can't grow it:
+ * the node table is bounded by GOSSIP_NODES_MAX). */
+#define CONF_FILE_MAX (64u * 1024 * 1024)
+
+const char *node_cluster_endpoint(const struct gossip_node *n)
 {
-    struct node_cluster *cl = core_calloc(1, sizeof(*cl));
-    slots_map_init(&cl->map);
-    cl->cap = 8;
-    cl->nodes = core_calloc((size_t)cl->cap, sizeof(*cl->nodes));
-    cl->count = 1;
-    cl->myself = 0;
-    struct node_cluster_node *me = &cl->nodes[0];
-    core_random_hex(me->id, NODE_CLUSTER_ID_LEN);
-    if (cfg->cluster_announce_ip)
-        snprintf(me->ip, sizeof(me->ip), "%s", cfg->cluster_announce_ip);
-    me->port = cfg->port;
-    me->cport = cfg->cluster_port ? cfg->cluster_port : cfg->port + 10000;
-    me->flags = NODE_CN_MYSELF | NODE_CN_MASTER;
-    me->master = SLOTS_NODE_NONE;
-    me->link_connected = true;
-    cl->state_ok = false;
-    return cl;
+    return n->ip;
 }
 
-void node_cluster_free(struct node_cluster *cl)
+static int64_t env_now_ms(void *ud)
 {
-    if (!cl)
+    return core_time_ms();
+}
+
+static void env_random(void *ud, void *buf, size_t len)
+{
+    core_random_bytes(buf, len);
+}
+
+static int env_connect(void *ud, struct gossip_link *link)
+{
+    struct node_server *srv = ud;
+    return gossip_bus_connect(srv->bus, link);
+}
+
+static void env_send(void *ud, struct gossip_link *link, const uint8_t *buf, size_t len)
+{
+    struct node_server *srv = ud;
+    gossip_bus_send(srv->bus, link, buf, len);
+}
+
+static void env_close(void *ud, struct gossip_link *link)
+{
+    struct node_server *srv = ud;
+    gossip_bus_close(srv->bus, link);
+}
+
+static void env_save(void *ud, bool do_fsync)
+{
+    const char *err = NULL;
+    if (node_cluster_save(ud, do_fsync, &err) < 0) {
+        /* As Redis: a node that cannot persist its view must not go on. */
+        core_log(CORE_LOG_WARNING, "Fatal: can't update cluster config file: %s", err);
+        exit(1);
+    }
+}
+
+static void env_log(void *ud, enum core_log_level level, const char *msg)
+{
+    core_log(level, "%s", msg);
+}
+
+static void env_slots_lost(void *ud, const struct slots_bitmap *slots)
+{
+    struct node_server *srv = ud;
+    size_t removed = 0;
+    for (int s = slots_bitmap_next(slots, 0); s >= 0; s = slots_bitmap_next(slots, s + 1))
+        removed += node_ks_dict_flush(srv->ks, (unsigned)s);
+    if (removed)
+        core_log(CORE_LOG_NOTICE, "Deleted %zu keys from slots this node no longer owns", removed);
+}
+
+static void env_master_changed(void *ud, const struct gossip_node *master)
+{
+    if (master)
+        core_log(CORE_LOG_NOTICE, "Configured to replicate %.40s (replication comes with a later release)",
+                 master->id);
+}
+
+static void fill_config(const struct node_server *srv, struct gossip_config *gc)
+{
+    memset(gc, 0, sizeof(*gc));
+    gc->node_timeout_ms = srv->cfg.cluster_node_timeout_ms;
+    gc->port = (uint16_t)srv->cfg.port;
+    gc->cport = (uint16_t)(srv->cfg.cluster_port ? srv->cfg.cluster_port : srv->cfg.port + 10000);
+    if (srv->cfg.cluster_announce_ip)
+        snprintf(gc->announce_ip, sizeof(gc->announce_ip), "%s", srv->cfg.cluster_announce_ip);
+    gc->require_full_coverage = srv->cfg.cluster_require_full_coverage;
+    gc->allow_replica_migration = true;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+    char *copy = core_strndup(path, strlen(path));
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    core_free(copy);
+    if (fd < 0)
+        return -errno;
+    int rc = fsync(fd) < 0 ? -errno : 0;
+    close(fd);
+    return rc;
+}
+
+int node_cluster_save(struct node_server *srv, bool do_fsync, const char **err)
+{
+    struct gossip_conf conf;
+    gossip_conf_init(&conf);
+    gossip_persist_build(srv->gossip, &conf);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = gossip_conf_format(&conf, &text, &len);
+    gossip_conf_free(&conf);
+    if (rc < 0) {
+        *err = "can't format the cluster configuration";
+        return rc;
+    }
+    const char *path = srv->cfg.cluster_config_file;
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    rc = fd < 0 ? -errno : write_all(fd, text, len);
+    /* Always fsync before the rename: otherwise a crash could leave an
+     * empty file under the real name, i.e. a new identity. */
+    if (rc == 0 && fsync(fd) < 0)
+        rc = -errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = -errno;
+    if (rc == 0 && do_fsync)
+        rc = fsync_dir_of(path);
+    core_free(text);
+    if (rc < 0) {
+        unlink(tmp);
+        *err = strerror(-rc);
+    }
+    return rc;
+}
+
+static int take_lock(struct node_server *srv)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s.lock", srv->cfg.cluster_config_file);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        core_log(CORE_LOG_WARNING, "Can't open %s in order to acquire a lock: %s", path, strerror(errno));
+        return -errno;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        core_log(CORE_LOG_WARNING, "Sorry, the cluster configuration file %s is already used by a different Redis "
+                 "Cluster node. Please make sure that different nodes use different cluster configuration files.",
+                 srv->cfg.cluster_config_file);
+        close(fd);
+        return -e;
+    }
+    srv->cluster_lock_fd = fd; /* held, never closed, for the process's life */
+    return 0;
+}
+
+/* Returns 1 if a configuration was loaded, 0 if there was none, <0 on error. */
+static int load_conf(struct node_server *srv)
+{
+    const char *path = srv->cfg.cluster_config_file;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : -errno;
+    char *text = core_malloc(CONF_FILE_MAX + 1);
+    size_t len = fread(text, 1, CONF_FILE_MAX + 1, f);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed || len > CONF_FILE_MAX) {
+        core_free(text);
+        core_log(CORE_LOG_WARNING, "Unrecoverable error: can't read %s (too large or unreadable)", path);
+        return -EIO;
+    }
+    struct gossip_conf conf;
+    gossip_conf_init(&conf);
+    struct gossip_conf_err err;
+    int rc = gossip_conf_parse(text, len, &conf, &err);
+    core_free(text);
+    if (rc == -ENODATA)
+        return 0;
+    if (rc == 0)
+        rc = gossip_persist_load(srv->gossip, &conf);
+    gossip_conf_free(&conf);
+    if (rc < 0) {
+        core_log(CORE_LOG_WARNING, "Unrecoverable error: corrupted cluster config file \"%s\": %s", path,
+                 rc == -EINVAL ? "no myself node" : err.text);
+        return rc;
+    }
+    return 1;
+}
+
+static void on_cluster_cron(uv_timer_t *t)
+{
+    struct node_server *srv = t->data;
+    gossip_tick(srv->gossip);
+}
+
+int node_cluster_start(struct node_server *srv)
+{
+    struct gossip_config gc;
+    fill_config(srv, &gc);
+    struct gossip_env env = {
+        .ud = srv,
+        .now_ms = env_now_ms,
+        .random_bytes = env_random,
+        .connect = env_connect,
+        .send = env_send,
+        .close = env_close,
+        .save_config = env_save,
+        .log = env_log,
+        .slots_lost = env_slots_lost,
+        .master_changed = env_master_changed,
+    };
+    int rc = take_lock(srv);
+    if (rc < 0)
+        return rc;
+    srv->bus = gossip_bus_new(srv->loop);
+    srv->gossip = gossip_new(&gc, &env);
+    gossip_bus_attach(srv->bus, srv->gossip);
+    rc = load_conf(srv);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        core_log(CORE_LOG_NOTICE, "No cluster configuration found, I'm %s", srv->gossip->myself->id);
+    else
+        core_log(CORE_LOG_NOTICE, "Node configuration loaded, I'm %.40s", srv->gossip->myself->id);
+    const char *err = NULL;
+    if (node_cluster_save(srv, true, &err) < 0) {
+        core_log(CORE_LOG_WARNING, "Fatal: can't update cluster config file: %s", err);
+        return -EIO;
+    }
+    rc = gossip_bus_listen(srv->bus, (const char *const *)srv->cfg.bind, srv->cfg.bind_count, gc.cport,
+                           srv->cfg.tcp_backlog);
+    if (rc < 0)
+        return rc;
+    uv_timer_init(srv->loop, &srv->cluster_cron);
+    srv->cluster_cron.data = srv;
+    uv_timer_start(&srv->cluster_cron, on_cluster_cron, GOSSIP_TICK_MS, GOSSIP_TICK_MS);
+    return 0;
+}
+
+void node_cluster_config_changed(struct node_server *srv)
+{
+    if (!srv->gossip)
         return;
-    core_free(cl->nodes);
-    core_free(cl);
+    struct gossip_config gc;
+    fill_config(srv, &gc);
+    gossip_config_apply(srv->gossip, &gc);
+    gossip_todo(srv->gossip, GOSSIP_TODO_UPDATE_STATE);
 }
 
-int32_t node_cluster_find(const struct node_cluster *cl, const char *id, size_t len)
+void node_cluster_stop(struct node_server *srv)
 {
-    if (len != NODE_CLUSTER_ID_LEN)
-        return SLOTS_NODE_NONE;
-    for (int32_t i = 0; i < cl->count; i++)
-        if (memcmp(cl->nodes[i].id, id, NODE_CLUSTER_ID_LEN) == 0)
-            return i;
-    return SLOTS_NODE_NONE;
-}
-
-int node_cluster_size(const struct node_cluster *cl)
-{
-    int size = 0;
-    for (int32_t i = 0; i < cl->count; i++)
-        if ((cl->nodes[i].flags & NODE_CN_MASTER) && slots_map_count_node(&cl->map, i) > 0)
-            size++;
-    return size;
-}
-
-const char *node_cluster_endpoint(const struct node_cluster *cl, int32_t i)
-{
-    core_assert(i >= 0 && i < cl->count);
-    return cl->nodes[i].ip;
-}
-
-static bool coverage_ok(const struct node_cluster *cl)
-{
-    for (int slot = 0; slot < SLOTS_COUNT; slot++) {
-        int32_t owner = slots_map_owner(&cl->map, slot);
-        if (owner == SLOTS_NODE_NONE || (cl->nodes[owner].flags & NODE_CN_FAIL))
-            return false;
-    }
-    return true;
-}
-
-static bool quorum_ok(const struct node_cluster *cl)
-{
-    int size = 0, reachable = 0;
-    for (int32_t i = 0; i < cl->count; i++) {
-        const struct node_cluster_node *n = &cl->nodes[i];
-        if (!(n->flags & NODE_CN_MASTER) || slots_map_count_node(&cl->map, i) == 0)
-            continue;
-        size++;
-        if (!(n->flags & (NODE_CN_PFAIL | NODE_CN_FAIL)))
-            reachable++;
-    }
-    return reachable >= size / 2 + 1;
-}
-
-bool node_cluster_update_state(struct node_cluster *cl, const struct node_config *cfg, int64_t now_ms)
-{
-    bool master = node_cluster_myself(cl)->flags & NODE_CN_MASTER;
-    if (cl->first_eval_ms == 0)
-        cl->first_eval_ms = now_ms;
-    if (master && !cl->state_ok && now_ms - cl->first_eval_ms < NODE_CLUSTER_WRITABLE_DELAY_MS)
-        return false;
-    bool ok = true;
-    if (cfg->cluster_require_full_coverage && !coverage_ok(cl))
-        ok = false;
-    if (!quorum_ok(cl)) {
-        ok = false;
-        cl->minority_since_ms = now_ms;
-    }
-    if (ok == cl->state_ok)
-        return false;
-    long long rejoin = cfg->cluster_node_timeout_ms;
-    rejoin = CORE_MAX(rejoin, NODE_CLUSTER_REJOIN_DELAY_MIN_MS);
-    rejoin = CORE_MIN(rejoin, NODE_CLUSTER_REJOIN_DELAY_MAX_MS);
-    if (ok && master && now_ms - cl->minority_since_ms < rejoin)
-        return false;
-    cl->state_ok = ok;
-    core_log(CORE_LOG_NOTICE, "Cluster state changed: %s", ok ? "ok" : "fail");
-    return true;
+    if (!srv->gossip)
+        return;
+    gossip_free(srv->gossip);
+    srv->gossip = NULL;
+    gossip_bus_free(srv->bus);
+    srv->bus = NULL;
 }

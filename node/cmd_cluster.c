@@ -1,12 +1,15 @@
 /*
- * cmd_cluster.c — the CLUSTER subcommands of a node's slot view, and ASKING,
- * READONLY, READWRITE: replies and error texts as redis-server 7.0.15
- * (cluster-bus spec §21-§23, §25). Subcommands of the cluster bus (MEET,
- * FORGET, REPLICATE, FAILOVER, ...) come with the bus.
+ * cmd_cluster.c — the CLUSTER subcommands, and ASKING, READONLY, READWRITE:
+ * replies and error texts as redis-server 7.0.15 (cluster-bus spec §21-§25).
+ * The state they read and change is gossip/'s; REPLICATE and FAILOVER come
+ * with replication.
  */
+#include "gossip/gossip_msg.h"
 #include "node/cluster.h"
+#include "node/node_int.h"
 #include "node/commands.h"
 #include "node/text.h"
+#include "node/util.h"
 #include "node/core/core.h"
 
 #include <stdarg.h>
@@ -16,23 +19,25 @@
 #define ERR_DISABLED "ERR This instance has cluster support disabled"
 
 /* Every CLUSTER subcommand starts here: NULL (and an error sent) when off. */
-static struct node_cluster *cluster_of(struct node_client *c)
+static struct gossip *cluster_of(struct node_client *c)
 {
-    if (!c->srv->cluster)
+    if (!c->srv->gossip)
         node_reply_error(&c->out, ERR_DISABLED);
-    return c->srv->cluster;
+    return c->srv->gossip;
 }
 
+/* Slot ownership changed: save nodes.conf and re-evaluate the state before
+ * the event loop sleeps, as Redis does. */
 static void mark_changed(struct node_client *c)
 {
-    node_cluster_update_state(c->srv->cluster, &c->srv->cfg, node_ks_now(c->srv->ks));
+    gossip_todo(c->srv->gossip, GOSSIP_TODO_SAVE | GOSSIP_TODO_UPDATE_STATE);
 }
 
 void node_cmd_cluster_myid(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (cl)
-        node_reply_bulk(&c->out, node_cluster_myself(cl)->id, NODE_CLUSTER_ID_LEN);
+    struct gossip *g = cluster_of(c);
+    if (g)
+        node_reply_bulk(&c->out, g->myself->id, GOSSIP_ID_LEN);
 }
 
 void node_cmd_cluster_keyslot(struct node_client *c)
@@ -132,24 +137,24 @@ void node_cmd_cluster_getkeysinslot(struct node_client *c)
 
 static void add_or_del_slots(struct node_client *c, bool del, bool ranges)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     struct slots_bitmap set;
     struct slots_arg_bad bad;
     enum slots_arg_err err =
-        slots_args_validate(&cl->map, del, ranges, c->argc - 2, c->argv + 2, c->argl + 2, &set, &bad);
+        slots_args_validate(&g->map, del, ranges, c->argc - 2, c->argv + 2, c->argl + 2, &set, &bad);
     if (err != SLOTS_ARG_OK) {
         reply_arg_err(c, err, &bad);
         return;
     }
     for (int slot = slots_bitmap_next(&set, 0); slot >= 0; slot = slots_bitmap_next(&set, slot + 1)) {
         /* Redis forgets an import once the slot is explicitly (un)assigned. */
-        slots_map_set_importing(&cl->map, slot, SLOTS_NODE_NONE);
+        slots_map_set_importing(&g->map, slot, SLOTS_NODE_NONE);
         if (del)
-            slots_map_unassign(&cl->map, slot);
+            gossip_slots_unassign(g, slot);
         else
-            slots_map_assign(&cl->map, slot, cl->myself);
+            gossip_slots_assign(g, slot, g->myself);
     }
     mark_changed(c);
     node_reply_ok(&c->out);
@@ -177,52 +182,53 @@ void node_cmd_cluster_delslotsrange(struct node_client *c)
 
 void node_cmd_cluster_flushslots(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     if (node_ks_size(c->srv->ks) != 0) {
         node_reply_error(&c->out, "ERR DB must be empty to perform CLUSTER FLUSHSLOTS.");
         return;
     }
-    slots_map_unassign_node(&cl->map, cl->myself);
+    gossip_slots_flush(g, g->myself);
     mark_changed(c);
     node_reply_ok(&c->out);
 }
 
 /* " 0-100 200" and, on myself's line, " [93->-<id>]" / " [93-<-<id>]". */
-static void add_slot_list(struct node_text *t, const struct node_cluster *cl, int32_t i)
+static void add_slot_list(struct node_text *t, const struct gossip *g, const struct gossip_node *n)
 {
     struct slots_range r;
     int cursor = 0;
-    while (slots_map_next_range(&cl->map, i, &cursor, &r)) {
+    while (slots_map_next_range(&g->map, n->index, &cursor, &r)) {
         if (r.start == r.end)
             node_text_printf(t, " %d", r.start);
         else
             node_text_printf(t, " %d-%d", r.start, r.end);
     }
-    if (i != cl->myself)
+    if (n != g->myself || g->map.open_count == 0)
         return;
     for (int slot = 0; slot < SLOTS_COUNT; slot++) {
-        int32_t to = slots_map_migrating_to(&cl->map, slot);
-        int32_t from = slots_map_importing_from(&cl->map, slot);
+        int32_t to = slots_map_migrating_to(&g->map, slot);
+        int32_t from = slots_map_importing_from(&g->map, slot);
         if (to != SLOTS_NODE_NONE)
-            node_text_printf(t, " [%d->-%s]", slot, cl->nodes[to].id);
+            node_text_printf(t, " [%d->-%s]", slot, gossip_node_at(g, to)->id);
         else if (from != SLOTS_NODE_NONE)
-            node_text_printf(t, " [%d-<-%s]", slot, cl->nodes[from].id);
+            node_text_printf(t, " [%d-<-%s]", slot, gossip_node_at(g, from)->id);
     }
 }
 
-static void add_flags(struct node_text *t, unsigned flags)
+static void add_flags(struct node_text *t, const struct gossip_node *n)
 {
     static const struct {
-        unsigned bit;
+        uint32_t bit;
         const char *name;
-    } names[] = {{NODE_CN_MYSELF, "myself"}, {NODE_CN_MASTER, "master"},     {NODE_CN_REPLICA, "slave"},
-                 {NODE_CN_PFAIL, "fail?"},   {NODE_CN_FAIL, "fail"},         {NODE_CN_HANDSHAKE, "handshake"},
-                 {NODE_CN_NOADDR, "noaddr"}, {NODE_CN_NOFAILOVER, "nofailover"}};
+    } names[] = {{GOSSIP_NODE_MYSELF, "myself"},       {GOSSIP_NODE_MASTER, "master"},
+                 {GOSSIP_NODE_SLAVE, "slave"},         {GOSSIP_NODE_PFAIL, "fail?"},
+                 {GOSSIP_NODE_FAIL, "fail"},           {GOSSIP_NODE_HANDSHAKE, "handshake"},
+                 {GOSSIP_NODE_NOADDR, "noaddr"},       {GOSSIP_NODE_NOFAILOVER, "nofailover"}};
     bool any = false;
     for (size_t k = 0; k < CORE_ARRAY_LEN(names); k++) {
-        if (flags & names[k].bit) {
+        if (n->flags & names[k].bit) {
             node_text_printf(t, "%s%s", any ? "," : " ", names[k].name);
             any = true;
         }
@@ -231,215 +237,280 @@ static void add_flags(struct node_text *t, unsigned flags)
         node_text_printf(t, " noflags");
 }
 
-static void add_node_line(struct node_text *t, const struct node_cluster *cl, int32_t i)
+/* One CLUSTER NODES line (spec §21), without the final "\n". */
+static void add_node_line(struct node_text *t, const struct gossip *g, const struct gossip_node *n)
 {
-    const struct node_cluster_node *n = &cl->nodes[i];
-    node_text_printf(t, "%s %s:%d@%d", n->id, n->ip, n->port, n->cport);
-    add_flags(t, n->flags);
-    const struct node_cluster_node *m = n->master != SLOTS_NODE_NONE ? &cl->nodes[n->master] : NULL;
-    node_text_printf(t, " %s %lld %lld %llu %s", m ? m->id : "-", (long long)n->ping_sent_ms, (long long)n->pong_recv_ms,
-             (unsigned long long)(m ? m->config_epoch : n->config_epoch),
-             n->link_connected ? "connected" : "disconnected");
-    add_slot_list(t, cl, i);
-    node_text_printf(t, "\n");
+    node_text_printf(t, "%s %s:%u@%u", n->id, n->ip, (unsigned)n->port, (unsigned)n->cport);
+    if (n->hostname[0])
+        node_text_printf(t, ",%s", n->hostname);
+    add_flags(t, n);
+    bool connected = n == g->myself || n->link != NULL;
+    node_text_printf(t, " %s %lld %lld %llu %s", n->master ? n->master->id : "-", (long long)n->ping_sent_ms,
+                     (long long)n->pong_received_ms, (unsigned long long)gossip_node_epoch(n),
+                     connected ? "connected" : "disconnected");
+    add_slot_list(t, g, n);
 }
 
 void node_cmd_cluster_nodes(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     struct node_text t = {0};
-    for (int32_t i = 0; i < cl->count; i++)
-        add_node_line(&t, cl, i);
+    for (int32_t i = 0; i < g->node_count; i++) {
+        add_node_line(&t, g, g->nodes[i]);
+        node_text_printf(&t, "\n");
+    }
     node_text_reply(&t, &c->out);
 }
 
-static void reply_slots_node(struct node_client *c, const struct node_cluster *cl, int32_t i)
+/* CLUSTER REPLICAS/SLAVES <id>: the replicas' node lines, as bulk strings. */
+void node_cmd_cluster_replicas(struct node_client *c)
 {
-    const struct node_cluster_node *n = &cl->nodes[i];
-    node_reply_array(&c->out, 4);
-    node_reply_bulk_cstr(&c->out, n->ip);
-    node_reply_int(&c->out, n->port);
-    node_reply_bulk(&c->out, n->id, NODE_CLUSTER_ID_LEN);
-    node_reply_map(&c->out, 0);
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    const struct gossip_node *n = gossip_node_find(g, c->argv[2], c->argl[2]);
+    if (!n) {
+        node_reply_errorf(&c->out, "ERR Unknown node %.*s", (int)CORE_MIN(c->argl[2], (size_t)128), c->argv[2]);
+        return;
+    }
+    if (!gossip_node_is_master(n)) {
+        node_reply_error(&c->out, "ERR The specified node is not a master");
+        return;
+    }
+    node_reply_array(&c->out, n->replica_count);
+    for (int32_t i = 0; i < n->replica_count; i++) {
+        struct node_text t = {0};
+        add_node_line(&t, g, n->replicas[i]);
+        node_reply_bulk(&c->out, t.p, t.len);
+        node_text_free(&t);
+    }
 }
 
-static int32_t replica_count(const struct node_cluster *cl, int32_t master)
+static void reply_slots_node(struct node_client *c, const struct gossip_node *n)
 {
-    int32_t n = 0;
-    for (int32_t i = 0; i < cl->count; i++)
-        if (cl->nodes[i].master == master && !(cl->nodes[i].flags & NODE_CN_FAIL))
-            n++;
-    return n;
+    node_reply_array(&c->out, 4);
+    node_reply_bulk_cstr(&c->out, node_cluster_endpoint(n));
+    node_reply_int(&c->out, n->port);
+    node_reply_bulk(&c->out, n->id, GOSSIP_ID_LEN);
+    if (n->hostname[0]) {
+        node_reply_map(&c->out, 1);
+        node_reply_bulk_cstr(&c->out, "hostname");
+        node_reply_bulk_cstr(&c->out, n->hostname);
+    } else {
+        node_reply_map(&c->out, 0);
+    }
+}
+
+/* Replicas CLUSTER SLOTS lists: not failed, and with some replicated data. */
+static bool replica_listed(const struct gossip_node *r)
+{
+    return !(r->flags & GOSSIP_NODE_FAIL) && r->repl_offset != 0;
 }
 
 void node_cmd_cluster_slots(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     struct slots_range r;
     int cursor = 0, ranges = 0;
-    while (slots_map_next_range(&cl->map, SLOTS_NODE_ANY, &cursor, &r))
+    while (slots_map_next_range(&g->map, SLOTS_NODE_ANY, &cursor, &r))
         ranges++;
     node_reply_array(&c->out, ranges);
     cursor = 0;
-    while (slots_map_next_range(&cl->map, SLOTS_NODE_ANY, &cursor, &r)) {
-        int32_t replicas = replica_count(cl, r.node);
-        node_reply_array(&c->out, 3 + replicas);
+    while (slots_map_next_range(&g->map, SLOTS_NODE_ANY, &cursor, &r)) {
+        const struct gossip_node *m = gossip_node_at(g, r.node);
+        int32_t listed = 0;
+        for (int32_t i = 0; i < m->replica_count; i++)
+            listed += replica_listed(m->replicas[i]);
+        node_reply_array(&c->out, 3 + listed);
         node_reply_int(&c->out, r.start);
         node_reply_int(&c->out, r.end);
-        reply_slots_node(c, cl, r.node);
-        for (int32_t i = 0; i < cl->count; i++)
-            if (cl->nodes[i].master == r.node && !(cl->nodes[i].flags & NODE_CN_FAIL))
-                reply_slots_node(c, cl, i);
+        reply_slots_node(c, m);
+        for (int32_t i = 0; i < m->replica_count; i++)
+            if (replica_listed(m->replicas[i]))
+                reply_slots_node(c, m->replicas[i]);
     }
 }
 
-static void reply_shard_node(struct node_client *c, const struct node_cluster *cl, int32_t i)
+static void reply_shard_node(struct node_client *c, const struct gossip_node *n)
 {
-    const struct node_cluster_node *n = &cl->nodes[i];
-    node_reply_map(&c->out, 7);
+    bool host = n->hostname[0] != '\0';
+    node_reply_map(&c->out, host ? 8 : 7);
     node_reply_bulk_cstr(&c->out, "id");
-    node_reply_bulk(&c->out, n->id, NODE_CLUSTER_ID_LEN);
+    node_reply_bulk(&c->out, n->id, GOSSIP_ID_LEN);
     node_reply_bulk_cstr(&c->out, "port");
     node_reply_int(&c->out, n->port);
     node_reply_bulk_cstr(&c->out, "ip");
     node_reply_bulk_cstr(&c->out, n->ip);
     node_reply_bulk_cstr(&c->out, "endpoint");
-    node_reply_bulk_cstr(&c->out, n->ip);
+    node_reply_bulk_cstr(&c->out, node_cluster_endpoint(n));
+    if (host) {
+        node_reply_bulk_cstr(&c->out, "hostname");
+        node_reply_bulk_cstr(&c->out, n->hostname);
+    }
     node_reply_bulk_cstr(&c->out, "role");
-    node_reply_bulk_cstr(&c->out, (n->flags & NODE_CN_MASTER) ? "master" : "replica");
+    node_reply_bulk_cstr(&c->out, gossip_node_is_master(n) ? "master" : "replica");
     node_reply_bulk_cstr(&c->out, "replication-offset");
-    node_reply_int(&c->out, 0);
+    node_reply_int(&c->out, n->repl_offset);
     node_reply_bulk_cstr(&c->out, "health");
-    node_reply_bulk_cstr(&c->out, (n->flags & NODE_CN_FAIL) ? "fail" : "online");
+    const char *health = (n->flags & GOSSIP_NODE_FAIL) ? "fail"
+                         : (!gossip_node_is_master(n) && n->repl_offset == 0) ? "loading"
+                                                                               : "online";
+    node_reply_bulk_cstr(&c->out, health);
+}
+
+static void reply_shard(struct node_client *c, const struct gossip *g, const struct gossip_node *m)
+{
+    node_reply_map(&c->out, 2);
+    node_reply_bulk_cstr(&c->out, "slots");
+    struct slots_range r;
+    int cursor = 0, ranges = 0;
+    while (slots_map_next_range(&g->map, m->index, &cursor, &r))
+        ranges++;
+    node_reply_array(&c->out, 2 * ranges);
+    cursor = 0;
+    while (slots_map_next_range(&g->map, m->index, &cursor, &r)) {
+        node_reply_int(&c->out, r.start);
+        node_reply_int(&c->out, r.end);
+    }
+    node_reply_bulk_cstr(&c->out, "nodes");
+    node_reply_array(&c->out, 1 + m->replica_count);
+    reply_shard_node(c, m);
+    for (int32_t i = 0; i < m->replica_count; i++)
+        reply_shard_node(c, m->replicas[i]);
 }
 
 void node_cmd_cluster_shards(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     int32_t masters = 0;
-    for (int32_t i = 0; i < cl->count; i++)
-        if (cl->nodes[i].flags & NODE_CN_MASTER)
-            masters++;
+    for (int32_t i = 0; i < g->node_count; i++)
+        masters += gossip_node_is_master(g->nodes[i]);
     node_reply_array(&c->out, masters);
-    for (int32_t m = 0; m < cl->count; m++) {
-        if (!(cl->nodes[m].flags & NODE_CN_MASTER))
-            continue;
-        node_reply_map(&c->out, 2);
-        node_reply_bulk_cstr(&c->out, "slots");
-        struct slots_range r;
-        int cursor = 0, ranges = 0;
-        while (slots_map_next_range(&cl->map, m, &cursor, &r))
-            ranges++;
-        node_reply_array(&c->out, 2 * ranges);
-        cursor = 0;
-        while (slots_map_next_range(&cl->map, m, &cursor, &r)) {
-            node_reply_int(&c->out, r.start);
-            node_reply_int(&c->out, r.end);
-        }
-        node_reply_bulk_cstr(&c->out, "nodes");
-        node_reply_array(&c->out, 1 + replica_count(cl, m));
-        reply_shard_node(c, cl, m);
-        for (int32_t i = 0; i < cl->count; i++)
-            if (cl->nodes[i].master == m && !(cl->nodes[i].flags & NODE_CN_FAIL))
-                reply_shard_node(c, cl, i);
+    for (int32_t i = 0; i < g->node_count; i++)
+        if (gossip_node_is_master(g->nodes[i]))
+            reply_shard(c, g, g->nodes[i]);
+}
+
+static void add_message_stats(struct node_text *t, const uint64_t *counts, const char *dir)
+{
+    uint64_t total = 0;
+    for (uint16_t type = 0; type < GOSSIP_TYPE_COUNT; type++) {
+        const char *name = gossip_msg_type_name(type);
+        if (counts[type] && name)
+            node_text_printf(t, "cluster_stats_messages_%s_%s:%llu\r\n", name, dir,
+                             (unsigned long long)counts[type]);
+        total += counts[type];
     }
+    node_text_printf(t, "cluster_stats_messages_%s:%llu\r\n", dir, (unsigned long long)total);
 }
 
 void node_cmd_cluster_info(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
     int assigned = 0, pfail = 0, fail = 0;
     for (int slot = 0; slot < SLOTS_COUNT; slot++) {
-        int32_t owner = slots_map_owner(&cl->map, slot);
+        int32_t owner = slots_map_owner(&g->map, slot);
         if (owner == SLOTS_NODE_NONE)
             continue;
         assigned++;
-        if (cl->nodes[owner].flags & NODE_CN_FAIL)
+        uint32_t flags = gossip_node_at(g, owner)->flags;
+        if (flags & GOSSIP_NODE_FAIL)
             fail++;
-        else if (cl->nodes[owner].flags & NODE_CN_PFAIL)
+        else if (flags & GOSSIP_NODE_PFAIL)
             pfail++;
     }
-    const struct node_cluster_node *me = node_cluster_myself(cl);
-    const struct node_cluster_node *epoch_src = me->master != SLOTS_NODE_NONE ? &cl->nodes[me->master] : me;
     struct node_text t = {0};
     node_text_printf(&t, "cluster_state:%s\r\ncluster_slots_assigned:%d\r\ncluster_slots_ok:%d\r\n",
-             cl->state_ok ? "ok" : "fail", assigned, assigned - pfail - fail);
-    node_text_printf(&t, "cluster_slots_pfail:%d\r\ncluster_slots_fail:%d\r\ncluster_known_nodes:%d\r\n", pfail, fail,
-             (int)cl->count);
+                     g->state_ok ? "ok" : "fail", assigned, assigned - pfail - fail);
+    node_text_printf(&t, "cluster_slots_pfail:%d\r\ncluster_slots_fail:%d\r\ncluster_known_nodes:%d\r\n", pfail,
+                     fail, (int)g->node_count);
     node_text_printf(&t, "cluster_size:%d\r\ncluster_current_epoch:%llu\r\ncluster_my_epoch:%llu\r\n",
-             node_cluster_size(cl), (unsigned long long)cl->current_epoch,
-             (unsigned long long)epoch_src->config_epoch);
-    node_text_printf(&t, "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n"
-                 "total_cluster_links_buffer_limit_exceeded:0\r\n");
+                     (int)gossip_state_size(g), (unsigned long long)g->current_epoch,
+                     (unsigned long long)gossip_node_epoch(g->myself));
+    add_message_stats(&t, g->stats_sent, "sent");
+    add_message_stats(&t, g->stats_received, "received");
+    node_text_printf(&t, "total_cluster_links_buffer_limit_exceeded:0\r\n");
     node_text_reply(&t, &c->out);
 }
 
-/* Redis's clusterBumpConfigEpochWithoutConsensus(): take a new epoch unless
- * mine is already the unique maximum. */
-static void bump_epoch_without_consensus(struct node_cluster *cl)
+/* Resolves argv[4] to a master for SETSLOT; replies and returns NULL if not. */
+static struct gossip_node *setslot_target(struct node_client *c, struct gossip *g, const char *unknown_fmt)
 {
-    struct node_cluster_node *me = node_cluster_myself(cl);
-    uint64_t max = cl->current_epoch;
-    for (int32_t i = 0; i < cl->count; i++)
-        max = CORE_MAX(max, cl->nodes[i].config_epoch);
-    if (me->config_epoch == 0 || me->config_epoch != max) {
-        cl->current_epoch++;
-        me->config_epoch = cl->current_epoch;
-    }
-}
-
-/* Resolves argv[4] to a master for SETSLOT; replies and returns NONE if not. */
-static int32_t setslot_target(struct node_client *c, struct node_cluster *cl, const char *unknown_fmt)
-{
-    int32_t n = node_cluster_find(cl, c->argv[4], c->argl[4]);
-    if (n == SLOTS_NODE_NONE) {
+    struct gossip_node *n = gossip_node_find(g, c->argv[4], c->argl[4]);
+    if (!n) {
         int len = (int)CORE_MIN(c->argl[4], (size_t)128);
         node_reply_errorf(&c->out, unknown_fmt, len, c->argv[4]);
-        return SLOTS_NODE_NONE;
+        return NULL;
     }
-    if (!(cl->nodes[n].flags & NODE_CN_MASTER)) {
+    if (!gossip_node_is_master(n)) {
         node_reply_error(&c->out, "ERR Target node is not a master");
-        return SLOTS_NODE_NONE;
+        return NULL;
     }
     return n;
 }
 
-static bool setslot_node(struct node_client *c, struct node_cluster *cl, int slot)
+/* SETSLOT <slot> NODE <id>, following the recipe in gossip.h (spec §25). */
+static bool setslot_node(struct node_client *c, struct gossip *g, int slot)
 {
-    int32_t n = setslot_target(c, cl, "ERR Unknown node %.*s");
-    if (n == SLOTS_NODE_NONE)
+    struct gossip_node *n = setslot_target(c, g, "ERR Unknown node %.*s");
+    if (!n)
         return false;
     size_t keys = node_ks_dict_size(c->srv->ks, (unsigned)slot);
-    int32_t owner = slots_map_owner(&cl->map, slot);
-    if (owner == cl->myself && n != cl->myself && keys != 0) {
+    bool was_mine = slots_map_owner(&g->map, slot) == g->myself->index;
+    if (was_mine && n != g->myself && keys != 0) {
         node_reply_errorf(&c->out, "ERR Can't assign hashslot %d to a different node while I still hold keys for "
                                    "this hash slot.", slot);
         return false;
     }
-    if (keys == 0 && slots_map_migrating_to(&cl->map, slot) != SLOTS_NODE_NONE)
-        slots_map_set_migrating(&cl->map, slot, SLOTS_NODE_NONE);
-    slots_map_assign(&cl->map, slot, n);
-    if (n == cl->myself && slots_map_importing_from(&cl->map, slot) != SLOTS_NODE_NONE) {
-        bump_epoch_without_consensus(cl);
-        slots_map_set_importing(&cl->map, slot, SLOTS_NODE_NONE);
+    if (keys == 0 && slots_map_migrating_to(&g->map, slot) != SLOTS_NODE_NONE)
+        slots_map_set_migrating(&g->map, slot, SLOTS_NODE_NONE);
+    gossip_slots_assign(g, slot, n);
+    if (was_mine && n != g->myself && g->myself->slot_count == 0 && g->cfg.allow_replica_migration)
+        gossip_node_replicate(g, n);
+    if (n == g->myself && slots_map_importing_from(&g->map, slot) != SLOTS_NODE_NONE) {
+        gossip_epoch_bump(g);
+        slots_map_set_importing(&g->map, slot, SLOTS_NODE_NONE);
+        gossip_send_broadcast_pong(g);
     }
+    return true;
+}
+
+/* SETSLOT MIGRATING/IMPORTING <id>. */
+static bool setslot_open(struct node_client *c, struct gossip *g, int slot, bool migrating)
+{
+    bool mine = slots_map_owner(&g->map, slot) == g->myself->index;
+    if (migrating && !mine) {
+        node_reply_errorf(&c->out, "ERR I'm not the owner of hash slot %d", slot);
+        return false;
+    }
+    if (!migrating && mine) {
+        node_reply_errorf(&c->out, "ERR I'm already the owner of hash slot %d", slot);
+        return false;
+    }
+    struct gossip_node *n = setslot_target(c, g, "ERR I don't know about node %.*s");
+    if (!n)
+        return false;
+    if (migrating)
+        slots_map_set_migrating(&g->map, slot, n->index);
+    else
+        slots_map_set_importing(&g->map, slot, n->index);
     return true;
 }
 
 void node_cmd_cluster_setslot(struct node_client *c)
 {
-    struct node_cluster *cl = cluster_of(c);
-    if (!cl)
+    struct gossip *g = cluster_of(c);
+    if (!g)
         return;
-    if (node_cluster_myself(cl)->flags & NODE_CN_REPLICA) {
+    if (gossip_node_is_replica(g->myself)) {
         node_reply_error(&c->out, "ERR Please use SETSLOT only with masters.");
         return;
     }
@@ -448,35 +519,219 @@ void node_cmd_cluster_setslot(struct node_client *c)
         node_reply_error(&c->out, "ERR Invalid or out of range slot");
         return;
     }
-    int32_t owner = slots_map_owner(&cl->map, slot);
+    bool ok;
     if (node_arg_is(c, 3, "migrating") && c->argc == 5) {
-        if (owner != cl->myself) {
-            node_reply_errorf(&c->out, "ERR I'm not the owner of hash slot %d", slot);
-            return;
-        }
-        int32_t n = setslot_target(c, cl, "ERR I don't know about node %.*s");
-        if (n == SLOTS_NODE_NONE)
-            return;
-        slots_map_set_migrating(&cl->map, slot, n);
+        ok = setslot_open(c, g, slot, true);
     } else if (node_arg_is(c, 3, "importing") && c->argc == 5) {
-        if (owner == cl->myself) {
-            node_reply_errorf(&c->out, "ERR I'm already the owner of hash slot %d", slot);
-            return;
-        }
-        int32_t n = setslot_target(c, cl, "ERR I don't know about node %.*s");
-        if (n == SLOTS_NODE_NONE)
-            return;
-        slots_map_set_importing(&cl->map, slot, n);
+        ok = setslot_open(c, g, slot, false);
     } else if (node_arg_is(c, 3, "stable") && c->argc == 4) {
-        slots_map_set_stable(&cl->map, slot);
+        slots_map_set_stable(&g->map, slot);
+        ok = true;
     } else if (node_arg_is(c, 3, "node") && c->argc == 5) {
-        if (!setslot_node(c, cl, slot))
-            return;
+        ok = setslot_node(c, g, slot);
     } else {
         node_reply_error(&c->out, "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
         return;
     }
+    if (!ok)
+        return;
     mark_changed(c);
+    node_reply_ok(&c->out);
+}
+
+/* A port argument of MEET: an integer in 0..65535, else the given error. */
+static bool meet_port(struct node_client *c, int i, const char *what, int *ret)
+{
+    long long v;
+    if (!node_util_parse_ll(c->argv[i], c->argl[i], &v) || v < 0 || v > 65535) {
+        node_reply_errorf(&c->out, "ERR Invalid TCP %s port specified: %.*s", what,
+                          (int)CORE_MIN(c->argl[i], (size_t)128), c->argv[i]);
+        return false;
+    }
+    *ret = (int)v;
+    return true;
+}
+
+void node_cmd_cluster_meet(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    if (c->argc > 5) {
+        node_reply_arity_error(c);
+        return;
+    }
+    int port, cport;
+    if (!meet_port(c, 3, "base", &port))
+        return;
+    if (c->argc == 5) {
+        if (!meet_port(c, 4, "bus", &cport))
+            return;
+    } else {
+        cport = port + 10000;
+    }
+    char ip[GOSSIP_IP_LEN];
+    int iplen = (int)CORE_MIN(c->argl[2], sizeof(ip) - 1);
+    memcpy(ip, c->argv[2], (size_t)iplen);
+    ip[iplen] = '\0';
+    if (c->argl[2] >= sizeof(ip) || gossip_meet_start(g, ip, port, cport) < 0) {
+        node_reply_errorf(&c->out, "ERR Invalid node address specified: %.*s:%.*s",
+                          (int)CORE_MIN(c->argl[2], (size_t)128), c->argv[2], (int)CORE_MIN(c->argl[3], (size_t)16),
+                          c->argv[3]);
+        return;
+    }
+    node_reply_ok(&c->out);
+}
+
+void node_cmd_cluster_forget(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    switch (gossip_node_forget(g, c->argv[2], c->argl[2])) {
+    case GOSSIP_FORGET_OK:
+        gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_UPDATE_STATE);
+        node_reply_ok(&c->out);
+        break;
+    case GOSSIP_FORGET_UNKNOWN:
+        node_reply_errorf(&c->out, "ERR Unknown node %.*s", (int)CORE_MIN(c->argl[2], (size_t)128), c->argv[2]);
+        break;
+    case GOSSIP_FORGET_MYSELF:
+        node_reply_error(&c->out, "ERR I tried hard but I can't forget myself...");
+        break;
+    case GOSSIP_FORGET_MY_MASTER:
+        node_reply_error(&c->out, "ERR Can't forget my master!");
+        break;
+    }
+}
+
+void node_cmd_cluster_reset(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    bool hard = false;
+    if (c->argc == 3) {
+        if (node_arg_is(c, 2, "hard"))
+            hard = true;
+        else if (!node_arg_is(c, 2, "soft")) {
+            node_reply_error(&c->out, NODE_ERR_SYNTAX);
+            return;
+        }
+    } else if (c->argc > 3) {
+        node_reply_error(&c->out, NODE_ERR_SYNTAX);
+        return;
+    }
+    if (gossip_node_is_master(g->myself) && node_ks_size(c->srv->ks) != 0) {
+        node_reply_error(&c->out, "ERR CLUSTER RESET can't be called with master nodes containing keys");
+        return;
+    }
+    if (!gossip_node_is_master(g->myself))
+        node_ks_flush(c->srv->ks);
+    gossip_node_reset(g, hard);
+    gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_FSYNC | GOSSIP_TODO_UPDATE_STATE);
+    node_reply_ok(&c->out);
+}
+
+void node_cmd_cluster_links(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    int32_t count = 0;
+    for (int32_t i = 0; i < g->node_count; i++)
+        count += (g->nodes[i]->link != NULL) + (g->nodes[i]->inbound != NULL);
+    node_reply_array(&c->out, count);
+    for (int32_t i = 0; i < g->node_count; i++) {
+        const struct gossip_node *n = g->nodes[i];
+        const struct gossip_link *links[2] = {n->link, n->inbound};
+        for (int k = 0; k < 2; k++) {
+            if (!links[k])
+                continue;
+            node_reply_map(&c->out, 6);
+            node_reply_bulk_cstr(&c->out, "direction");
+            node_reply_bulk_cstr(&c->out, k == 0 ? "to" : "from");
+            node_reply_bulk_cstr(&c->out, "node");
+            node_reply_bulk(&c->out, n->id, GOSSIP_ID_LEN);
+            node_reply_bulk_cstr(&c->out, "create-time");
+            node_reply_int(&c->out, links[k]->create_ms);
+            node_reply_bulk_cstr(&c->out, "events");
+            node_reply_bulk_cstr(&c->out, "r");
+            /* Writes go straight to the socket (libuv queues what the kernel
+             * does not take), so no separate send buffer exists. */
+            node_reply_bulk_cstr(&c->out, "send-buffer-allocated");
+            node_reply_int(&c->out, 0);
+            node_reply_bulk_cstr(&c->out, "send-buffer-used");
+            node_reply_int(&c->out, 0);
+        }
+    }
+}
+
+void node_cmd_cluster_count_failure_reports(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    struct gossip_node *n = gossip_node_find(g, c->argv[2], c->argl[2]);
+    if (!n) {
+        node_reply_errorf(&c->out, "ERR Unknown node %.*s", (int)CORE_MIN(c->argl[2], (size_t)128), c->argv[2]);
+        return;
+    }
+    node_reply_int(&c->out, gossip_fd_count_reports(g, n));
+}
+
+void node_cmd_cluster_set_config_epoch(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    long long epoch;
+    if (!node_util_parse_ll(c->argv[2], c->argl[2], &epoch)) {
+        node_reply_error(&c->out, NODE_ERR_NOT_INT);
+        return;
+    }
+    if (epoch < 0) {
+        node_reply_errorf(&c->out, "ERR Invalid config epoch specified: %lld", epoch);
+        return;
+    }
+    switch (gossip_epoch_set(g, (uint64_t)epoch)) {
+    case GOSSIP_EPOCH_SET_OK:
+        gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_FSYNC | GOSSIP_TODO_UPDATE_STATE);
+        node_reply_ok(&c->out);
+        break;
+    case GOSSIP_EPOCH_SET_NOT_ALONE:
+        node_reply_error(&c->out, "ERR The user can assign a config epoch only when the node does not know any "
+                                  "other node.");
+        break;
+    case GOSSIP_EPOCH_SET_NONZERO:
+        node_reply_error(&c->out, "ERR Node config epoch is already non-zero");
+        break;
+    }
+}
+
+void node_cmd_cluster_bumpepoch(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    bool bumped = gossip_epoch_bump(g);
+    if (bumped)
+        gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_FSYNC);
+    char status[64];
+    snprintf(status, sizeof(status), "%s %llu", bumped ? "BUMPED" : "STILL",
+             (unsigned long long)g->myself->config_epoch);
+    node_reply_simple(&c->out, status);
+}
+
+void node_cmd_cluster_saveconfig(struct node_client *c)
+{
+    if (!cluster_of(c))
+        return;
+    const char *err = NULL;
+    if (node_cluster_save(c->srv, true, &err) < 0) {
+        node_reply_errorf(&c->out, "ERR error saving the cluster node config: %s", err);
+        return;
+    }
     node_reply_ok(&c->out);
 }
 

@@ -46,6 +46,12 @@ node_cmd_proc node_cmd_cluster_myid, node_cmd_cluster_keyslot, node_cmd_cluster_
     node_cmd_cluster_getkeysinslot, node_cmd_cluster_addslots, node_cmd_cluster_addslotsrange,
     node_cmd_cluster_delslots, node_cmd_cluster_delslotsrange, node_cmd_cluster_flushslots, node_cmd_cluster_nodes,
     node_cmd_cluster_slots, node_cmd_cluster_shards, node_cmd_cluster_info, node_cmd_cluster_setslot,
-    node_cmd_cluster_help, node_cmd_asking, node_cmd_readonly, node_cmd_readwrite;
+    node_cmd_cluster_help, node_cmd_asking, node_cmd_readonly, node_cmd_readwrite, node_cmd_cluster_meet,
+    node_cmd_cluster_forget, node_cmd_cluster_reset, node_cmd_cluster_links, node_cmd_cluster_count_failure_reports,
+    node_cmd_cluster_set_config_epoch, node_cmd_cluster_bumpepoch, node_cmd_cluster_saveconfig,
+    node_cmd_cluster_replicas;
+
+/* cmd_debug.c */
+node_cmd_proc node_cmd_debug;
 
 #endif

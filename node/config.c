@@ -268,7 +268,7 @@ static int split_spaces(const char *s, size_t n, struct words *out)
  * The options shoal implements. Names, value syntax, ranges, error texts and
  * the immutable/protected flags are redis-server 7.0.15's.
  */
-enum opt_type { T_BOOL, T_INT, T_MEM, T_STR, T_LOGLEVEL, T_DIR, T_DBFILENAME, T_BIND, T_OBUF, T_FIXED };
+enum opt_type { T_BOOL, T_INT, T_MEM, T_STR, T_LOGLEVEL, T_NOYESLOCAL, T_DIR, T_DBFILENAME, T_BIND, T_OBUF, T_FIXED };
 
 enum opt_flags {
     F_IMMUTABLE = 1u << 0,      /* CONFIG SET refuses it */
@@ -304,6 +304,7 @@ static const struct opt opts[] = {
      .refuse_yes = "daemonize yes is not supported: run shoal in the foreground (under a service manager)"},
     {.name = "pidfile", .type = T_STR, .flags = F_IMMUTABLE | F_NULL_IF_EMPTY, FIELD(pidfile)},
     {.name = "loglevel", .type = T_LOGLEVEL, FIELD(loglevel)},
+    {.name = "enable-debug-command", .type = T_NOYESLOCAL, .flags = F_IMMUTABLE, FIELD(enable_debug_command)},
     {.name = "logfile", .type = T_STR, .flags = F_IMMUTABLE, FIELD(logfile)},
     {.name = "databases", .type = T_INT, .flags = F_IMMUTABLE, FIELD(databases), .min = 1, .max = INT_MAX},
     {.name = "hz", .type = T_INT, FIELD(hz), .min = 0, .max = INT_MAX, .lo = 1, .hi = 500},
@@ -435,7 +436,6 @@ static const struct directive directives[] = {
     HARMLESS_MULTI("shutdown-on-sigint", 1), HARMLESS_MULTI("shutdown-on-sigterm", 1),
     HARMLESS("shutdown-timeout", A_INT), HARMLESS_ENUM("propagation-error-behavior", "ignore, panic, panic-on-replicas"),
     HARMLESS_ENUM("enable-protected-configs", ENUM_NO_YES_LOCAL),
-    HARMLESS_ENUM("enable-debug-command", ENUM_NO_YES_LOCAL),
     HARMLESS_ENUM("enable-module-command", ENUM_NO_YES_LOCAL),
     SAFE_IF_ENUM("supervised", "upstart, systemd, auto, no", "no", WHY_SUPERVISED),
     /* networking */
@@ -749,6 +749,12 @@ static int opt_set(struct node_config *cfg, const struct opt *o, const char *val
                               "argument(s) must be one of the following: debug, verbose, notice, warning");
         set_num(cfg, o, level);
         return 0;
+    case T_NOYESLOCAL:
+        level = strcasecmp(val, "no") == 0 ? 0 : strcasecmp(val, "yes") == 0 ? 1 : strcasecmp(val, "local") == 0 ? 2 : -1;
+        if (level < 0)
+            return reason_set(reason, rsize, "argument(s) must be one of the following: no, yes, local");
+        set_num(cfg, o, level);
+        return 0;
     case T_DIR:
         return set_dir(cfg, o, val, reason, rsize);
     case T_DBFILENAME:
@@ -790,6 +796,9 @@ static void fmt_get(const struct opt *o, const struct node_config *cfg, struct s
         break;
     case T_LOGLEVEL:
         sb_adds(b, core_log_level_name((enum core_log_level)cfg->loglevel));
+        break;
+    case T_NOYESLOCAL:
+        sb_adds(b, cfg->enable_debug_command == 1 ? "yes" : cfg->enable_debug_command == 2 ? "local" : "no");
         break;
     case T_BIND:
         for (int i = 0; i < cfg->bind_count; i++) {

@@ -41,6 +41,7 @@ struct node_config {
     bool daemonize;         /* only "no" is supported */
     char *pidfile;          /* NULL = none ("" is stored as NULL) */
     int loglevel;           /* enum core_log_level */
+    int enable_debug_command; /* 0 no, 1 yes, 2 local (loopback clients only) */
     char *logfile;          /* "" = stdout */
     int databases;          /* accepted; only DB 0 exists */
     int hz;

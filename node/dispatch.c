@@ -181,15 +181,17 @@ static bool queued_write(const struct node_client *c)
     return false;
 }
 
-static void format_route_error(const struct node_cluster *cl, enum slots_route r, const struct slots_route_out *out,
+static void format_route_error(const struct gossip *g, enum slots_route r, const struct slots_route_out *out,
                                char *text, size_t size)
 {
     switch (r) {
     case SLOTS_MOVED:
-    case SLOTS_ASK:
-        snprintf(text, size, "%s %d %s:%d", r == SLOTS_MOVED ? "MOVED" : "ASK", out->slot,
-                 node_cluster_endpoint(cl, out->node), cl->nodes[out->node].port);
+    case SLOTS_ASK: {
+        const struct gossip_node *n = gossip_node_at(g, out->node);
+        snprintf(text, size, "%s %d %s:%d", r == SLOTS_MOVED ? "MOVED" : "ASK", out->slot, node_cluster_endpoint(n),
+                 n->port);
         break;
+    }
     case SLOTS_CROSSSLOT:
         snprintf(text, size, "CROSSSLOT Keys in request don't hash to the same slot");
         break;
@@ -215,16 +217,16 @@ static void format_route_error(const struct node_cluster *cl, enum slots_route r
  * EXEC discards it and answers the redirect itself (not EXECABORT). */
 static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
 {
-    struct node_cluster *cl = c->srv->cluster;
+    struct gossip *g = c->srv->gossip;
     bool is_exec = cmd->proc == node_cmd_exec;
     if (is_exec ? !(c->flags & NODE_CLIENT_MULTI) : cmd->first_key <= 0)
         return true;
-    const struct node_cluster_node *me = node_cluster_myself(cl);
+    const struct gossip_node *me = g->myself;
     struct slots_route_req req = {
-        .map = &cl->map,
-        .myself = cl->myself,
-        .my_master = me->master,
-        .cluster_ok = cl->state_ok,
+        .map = &g->map,
+        .myself = me->index,
+        .my_master = me->master ? me->master->index : SLOTS_NODE_NONE,
+        .cluster_ok = g->state_ok,
         .allow_reads_when_down = c->srv->cfg.cluster_allow_reads_when_down,
         .allow_pubsubshard_when_down = true,
         .is_write = is_exec ? queued_write(c) : (cmd->flags & NODE_CMD_WRITE) != 0,
@@ -251,7 +253,7 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
     if (r == SLOTS_SERVE)
         return true;
     char text[256];
-    format_route_error(cl, r, &out, text, sizeof(text));
+    format_route_error(g, r, &out, text, sizeof(text));
     node_cmd_stats(cmd)->rejected++;
     if (is_exec)
         node_multi_reset(c);
@@ -288,7 +290,7 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
         reject(c, cmd, "ERR Command not allowed inside a transaction");
         return cmd;
     }
-    if (c->srv->cluster && !cluster_route(c, cmd))
+    if (c->srv->gossip && !cluster_route(c, cmd))
         return cmd;
     if (queue)
         node_multi_queue(c);

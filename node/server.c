@@ -200,8 +200,6 @@ static void on_cron(uv_timer_t *t)
     while (node_ks_rehash_step(srv->ks, 100) && core_mono_us() < rehash_end)
         ;
     node_clients_cron(srv, now);
-    if (srv->cluster)
-        node_cluster_update_state(srv->cluster, &srv->cfg, now);
     sample_ops(srv, now);
     size_t used = core_used_memory();
     if (used > srv->stats.used_memory_peak)
@@ -213,6 +211,8 @@ static void on_cron(uv_timer_t *t)
 static void on_before_poll(uv_prepare_t *p)
 {
     struct node_server *srv = p->data;
+    if (srv->gossip)
+        gossip_before_sleep(srv->gossip);
     if (srv->shutdown_asap)
         uv_stop(srv->loop);
 }
@@ -255,6 +255,8 @@ static int on_config_change(void *ud, const char *name, const char **err)
         if (rc < 0)
             return rc;
         remember_listen_config(srv);
+    } else if (strncmp(name, "cluster-", 8) == 0) {
+        node_cluster_config_changed(srv);
     } else if (strcmp(name, "hz") == 0) {
         uint64_t period = (uint64_t)(1000 / srv->cfg.hz);
         uv_timer_start(&srv->cron, on_cron, period, period);
@@ -315,12 +317,12 @@ static int start(struct node_server *srv)
          * dropped without touching the rest of the keyspace. */
         srv->ks = node_ks_new(SLOTS_COUNT);
         node_ks_set_dict_index(srv->ks, key_slot);
-        srv->cluster = node_cluster_new(&srv->cfg);
-        core_log(CORE_LOG_NOTICE, "No cluster configuration found, I'm %s", node_cluster_myself(srv->cluster)->id);
     } else {
         srv->ks = node_ks_new(1);
     }
     srv->loop = uv_default_loop();
+    if (srv->cfg.cluster_enabled && node_cluster_start(srv) < 0)
+        return -EINVAL;
     srv->cfg.on_change = on_config_change;
     srv->cfg.on_change_ud = srv;
     rc = open_listeners(srv);
@@ -365,11 +367,16 @@ static void shutdown_server(struct node_server *srv)
      * is released; everything else needs no callback. */
     for (struct node_client *c = srv->clients; c; c = c->next)
         node_client_close(c, true);
+    if (srv->gossip) {
+        const char *err = NULL;
+        if (node_cluster_save(srv, true, &err) < 0)
+            core_log(CORE_LOG_WARNING, "Can't save the cluster config on shutdown: %s", err);
+        node_cluster_stop(srv);
+    }
     uv_walk(srv->loop, walk_close, NULL);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(srv->loop);
     node_ks_free(srv->ks);
-    node_cluster_free(srv->cluster);
     core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");
 }
 

@@ -21,7 +21,8 @@
 
 struct node_client;
 struct node_server;
-struct node_cluster;
+struct gossip;
+struct gossip_bus;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -179,7 +180,10 @@ struct node_server {
     uv_signal_t sigterm, sigint;
 
     struct node_ks *ks;
-    struct node_cluster *cluster;      /* NULL unless cluster-enabled */
+    struct gossip *gossip;             /* NULL unless cluster-enabled */
+    struct gossip_bus *bus;
+    uv_timer_t cluster_cron;
+    int cluster_lock_fd;
     struct node_client *clients;       /* list head */
     size_t nclients;
     struct node_client *pending;       /* clients with output to flush */
