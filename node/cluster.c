@@ -26,9 +26,16 @@
  * the node table is bounded by GOSSIP_NODES_MAX). */
 #define CONF_FILE_MAX (64u * 1024 * 1024)
 
-const char *node_cluster_endpoint(const struct gossip_node *n)
+const char *node_cluster_endpoint(const struct node_server *srv, const struct gossip_node *n)
 {
-    return n->ip;
+    switch (srv->cfg.cluster_preferred_endpoint_type) {
+    case 1:
+        return n->hostname[0] ? n->hostname : "?";
+    case 2:
+        return NULL;
+    default:
+        return n->ip;
+    }
 }
 
 static int64_t env_now_ms(void *ud)
@@ -91,14 +98,22 @@ static void env_master_changed(void *ud, const struct gossip_node *master)
                  master->id);
 }
 
+int node_cluster_bus_port(const struct node_server *srv)
+{
+    return srv->cfg.cluster_port ? srv->cfg.cluster_port : srv->cfg.port + 10000;
+}
+
 static void fill_config(const struct node_server *srv, struct gossip_config *gc)
 {
     memset(gc, 0, sizeof(*gc));
     gc->node_timeout_ms = srv->cfg.cluster_node_timeout_ms;
-    gc->port = (uint16_t)srv->cfg.port;
-    gc->cport = (uint16_t)(srv->cfg.cluster_port ? srv->cfg.cluster_port : srv->cfg.port + 10000);
+    gc->port = (uint16_t)(srv->cfg.cluster_announce_port ? srv->cfg.cluster_announce_port : srv->cfg.port);
+    gc->cport = (uint16_t)(srv->cfg.cluster_announce_bus_port ? srv->cfg.cluster_announce_bus_port
+                                                                 : node_cluster_bus_port(srv));
     if (srv->cfg.cluster_announce_ip)
         snprintf(gc->announce_ip, sizeof(gc->announce_ip), "%s", srv->cfg.cluster_announce_ip);
+    if (srv->cfg.cluster_announce_hostname)
+        snprintf(gc->hostname, sizeof(gc->hostname), "%s", srv->cfg.cluster_announce_hostname);
     gc->require_full_coverage = srv->cfg.cluster_require_full_coverage;
     gc->allow_replica_migration = true;
 }
@@ -261,7 +276,7 @@ int node_cluster_start(struct node_server *srv)
         core_log(CORE_LOG_WARNING, "Fatal: can't update cluster config file: %s", err);
         return -EIO;
     }
-    rc = gossip_bus_listen(srv->bus, (const char *const *)srv->cfg.bind, srv->cfg.bind_count, gc.cport,
+    rc = gossip_bus_listen(srv->bus, (const char *const *)srv->cfg.bind, srv->cfg.bind_count, node_cluster_bus_port(srv),
                            srv->cfg.tcp_backlog);
     if (rc < 0)
         return rc;

@@ -22,7 +22,11 @@ void node_cluster_stop(struct node_server *srv);
 void node_cluster_config_changed(struct node_server *srv);
 /* Writes nodes.conf atomically now. 0 or -errno with *err set. */
 int node_cluster_save(struct node_server *srv, bool do_fsync, const char **err);
-/* The address a redirect to node n names (cluster-announce-ip or learned). */
-const char *node_cluster_endpoint(const struct gossip_node *n);
+/* The endpoint redirects and CLUSTER SLOTS/SHARDS name for node n, per
+ * cluster-preferred-endpoint-type: its ip, its hostname ("?" if none), or
+ * NULL for unknown-endpoint. */
+const char *node_cluster_endpoint(const struct node_server *srv, const struct gossip_node *n);
+/* The port the bus listens on: cluster-port, or port + 10000. */
+int node_cluster_bus_port(const struct node_server *srv);
 
 #endif

@@ -288,18 +288,30 @@ void node_cmd_cluster_replicas(struct node_client *c)
     }
 }
 
+/* [endpoint, port, id, metadata]: the metadata names what the endpoint
+ * does not (ip unless the endpoint is the ip; hostname unless it is the
+ * hostname, when there is one), ip first (spec §22.1). */
 static void reply_slots_node(struct node_client *c, const struct gossip_node *n)
 {
+    int type = c->srv->cfg.cluster_preferred_endpoint_type;
+    const char *endpoint = node_cluster_endpoint(c->srv, n);
     node_reply_array(&c->out, 4);
-    node_reply_bulk_cstr(&c->out, node_cluster_endpoint(n));
+    if (endpoint)
+        node_reply_bulk_cstr(&c->out, endpoint);
+    else
+        node_reply_null(&c->out);
     node_reply_int(&c->out, n->port);
     node_reply_bulk(&c->out, n->id, GOSSIP_ID_LEN);
-    if (n->hostname[0]) {
-        node_reply_map(&c->out, 1);
+    bool with_ip = type != 0;
+    bool with_host = type != 1 && n->hostname[0];
+    node_reply_map(&c->out, with_ip + with_host);
+    if (with_ip) {
+        node_reply_bulk_cstr(&c->out, "ip");
+        node_reply_bulk_cstr(&c->out, n->ip);
+    }
+    if (with_host) {
         node_reply_bulk_cstr(&c->out, "hostname");
         node_reply_bulk_cstr(&c->out, n->hostname);
-    } else {
-        node_reply_map(&c->out, 0);
     }
 }
 
@@ -346,7 +358,8 @@ static void reply_shard_node(struct node_client *c, const struct gossip_node *n)
     node_reply_bulk_cstr(&c->out, "ip");
     node_reply_bulk_cstr(&c->out, n->ip);
     node_reply_bulk_cstr(&c->out, "endpoint");
-    node_reply_bulk_cstr(&c->out, node_cluster_endpoint(n));
+    const char *endpoint = node_cluster_endpoint(c->srv, n);
+    node_reply_bulk_cstr(&c->out, endpoint ? endpoint : "");
     if (host) {
         node_reply_bulk_cstr(&c->out, "hostname");
         node_reply_bulk_cstr(&c->out, n->hostname);

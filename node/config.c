@@ -268,13 +268,14 @@ static int split_spaces(const char *s, size_t n, struct words *out)
  * The options shoal implements. Names, value syntax, ranges, error texts and
  * the immutable/protected flags are redis-server 7.0.15's.
  */
-enum opt_type { T_BOOL, T_INT, T_MEM, T_STR, T_LOGLEVEL, T_NOYESLOCAL, T_DIR, T_DBFILENAME, T_BIND, T_OBUF, T_FIXED };
+enum opt_type { T_BOOL, T_INT, T_MEM, T_STR, T_LOGLEVEL, T_NOYESLOCAL, T_ENDPOINT, T_DIR, T_DBFILENAME, T_BIND, T_OBUF, T_FIXED };
 
 enum opt_flags {
     F_IMMUTABLE = 1u << 0,      /* CONFIG SET refuses it */
     F_PROTECTED = 1u << 1,      /* CONFIG SET refuses it (enable-protected-configs is no) */
     F_NULL_IF_EMPTY = 1u << 2,  /* "" is stored as NULL */
     F_REWRITE_ALWAYS = 1u << 3, /* REWRITE writes it even at its default */
+    F_HOSTNAME = 1u << 4,       /* cluster-announce-hostname's character rules */
 };
 
 struct opt {
@@ -321,6 +322,11 @@ static const struct opt opts[] = {
     {.name = "cluster-allow-reads-when-down", .type = T_BOOL, FIELD(cluster_allow_reads_when_down)},
     {.name = "cluster-port", .type = T_INT, .flags = F_IMMUTABLE, FIELD(cluster_port), .min = 0, .max = 65535},
     {.name = "cluster-announce-ip", .type = T_STR, .flags = F_NULL_IF_EMPTY, FIELD(cluster_announce_ip)},
+    {.name = "cluster-announce-port", .type = T_INT, FIELD(cluster_announce_port), .min = 0, .max = 65535},
+    {.name = "cluster-announce-bus-port", .type = T_INT, FIELD(cluster_announce_bus_port), .min = 0, .max = 65535},
+    {.name = "cluster-announce-hostname", .type = T_STR, .flags = F_NULL_IF_EMPTY | F_HOSTNAME,
+     FIELD(cluster_announce_hostname)},
+    {.name = "cluster-preferred-endpoint-type", .type = T_ENDPOINT, FIELD(cluster_preferred_endpoint_type)},
     /* Not implemented, but tools (redis-benchmark, client libraries) read
      * them: CONFIG GET shows what shoal does, CONFIG SET accepts only that.
      * In a file they go through directives[] (one warning). */
@@ -465,11 +471,7 @@ static const struct directive directives[] = {
     SAFE_IF("cluster-replica-no-failover", A_BOOL, "no", WHY_FAILOVER),
     SAFE_IF("cluster-slave-no-failover", A_BOOL, "no", WHY_FAILOVER),
     SAFE_IF("cluster-link-sendbuf-limit", A_MEM, "0", WHY_LINKBUF),
-    SAFE_IF("cluster-announce-port", A_INT, "0", WHY_ANNOUNCE),
-    SAFE_IF("cluster-announce-bus-port", A_INT, "0", WHY_ANNOUNCE),
     SAFE_IF("cluster-announce-tls-port", A_INT, "0", WHY_ANNOUNCE),
-    SAFE_IF("cluster-announce-hostname", A_ANY, "", WHY_ANNOUNCE),
-    SAFE_IF_ENUM("cluster-preferred-endpoint-type", "ip, hostname, unknown-endpoint", "ip", WHY_ANNOUNCE),
     /* security */
     REFUSED("aclfile", 1, 1, WHY_ACL), REFUSED_SPECIAL("user", 1, -1, WHY_ACL),
     REFUSED_SPECIAL("rename-command", 2, 2, WHY_RENAME), REFUSED_SPECIAL("loadmodule", 1, -1, WHY_MODULE),
@@ -740,6 +742,10 @@ static int opt_set(struct node_config *cfg, const struct opt *o, const char *val
     case T_MEM:
         return set_number(cfg, o, val, len, reason, rsize);
     case T_STR:
+        if ((o->flags & F_HOSTNAME) && len >= 256)
+            return reason_set(reason, rsize, "Hostnames must be less than 256 characters");
+        if ((o->flags & F_HOSTNAME) && strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != len)
+            return reason_set(reason, rsize, "Hostnames may only contain alphanumeric characters, hyphens or dots");
         str_replace(str_slot(cfg, o), val, len, (o->flags & F_NULL_IF_EMPTY) != 0);
         return 0;
     case T_LOGLEVEL:
@@ -747,6 +753,13 @@ static int opt_set(struct node_config *cfg, const struct opt *o, const char *val
         if (level < 0)
             return reason_set(reason, rsize,
                               "argument(s) must be one of the following: debug, verbose, notice, warning");
+        set_num(cfg, o, level);
+        return 0;
+    case T_ENDPOINT:
+        level = strcasecmp(val, "ip") == 0 ? 0 : strcasecmp(val, "hostname") == 0 ? 1
+              : strcasecmp(val, "unknown-endpoint") == 0 ? 2 : -1;
+        if (level < 0)
+            return reason_set(reason, rsize, "argument(s) must be one of the following: ip, hostname, unknown-endpoint");
         set_num(cfg, o, level);
         return 0;
     case T_NOYESLOCAL:
@@ -796,6 +809,11 @@ static void fmt_get(const struct opt *o, const struct node_config *cfg, struct s
         break;
     case T_LOGLEVEL:
         sb_adds(b, core_log_level_name((enum core_log_level)cfg->loglevel));
+        break;
+    case T_ENDPOINT:
+        sb_adds(b, cfg->cluster_preferred_endpoint_type == 1   ? "hostname"
+                   : cfg->cluster_preferred_endpoint_type == 2 ? "unknown-endpoint"
+                                                               : "ip");
         break;
     case T_NOYESLOCAL:
         sb_adds(b, cfg->enable_debug_command == 1 ? "yes" : cfg->enable_debug_command == 2 ? "local" : "no");

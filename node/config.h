@@ -58,6 +58,10 @@ struct node_config {
     bool cluster_require_full_coverage;
     bool cluster_allow_reads_when_down;
     int cluster_port;       /* 0 = port + 10000 */
+    int cluster_announce_port;      /* 0 = the port */
+    int cluster_announce_bus_port;  /* 0 = the bus port */
+    char *cluster_announce_hostname; /* NULL = none */
+    int cluster_preferred_endpoint_type; /* 0 ip, 1 hostname, 2 unknown-endpoint */
     char *cluster_announce_ip; /* NULL = none ("" is stored as NULL) */
 
     /* the absolute path of the config file, or NULL when started without one */

@@ -181,14 +181,15 @@ static bool queued_write(const struct node_client *c)
     return false;
 }
 
-static void format_route_error(const struct gossip *g, enum slots_route r, const struct slots_route_out *out,
+static void format_route_error(const struct node_server *srv, enum slots_route r, const struct slots_route_out *out,
                                char *text, size_t size)
 {
     switch (r) {
     case SLOTS_MOVED:
     case SLOTS_ASK: {
-        const struct gossip_node *n = gossip_node_at(g, out->node);
-        snprintf(text, size, "%s %d %s:%d", r == SLOTS_MOVED ? "MOVED" : "ASK", out->slot, node_cluster_endpoint(n),
+        const struct gossip_node *n = gossip_node_at(srv->gossip, out->node);
+        const char *endpoint = node_cluster_endpoint(srv, n);
+        snprintf(text, size, "%s %d %s:%d", r == SLOTS_MOVED ? "MOVED" : "ASK", out->slot, endpoint ? endpoint : "",
                  n->port);
         break;
     }
@@ -253,7 +254,7 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
     if (r == SLOTS_SERVE)
         return true;
     char text[256];
-    format_route_error(g, r, &out, text, sizeof(text));
+    format_route_error(c->srv, r, &out, text, sizeof(text));
     node_cmd_stats(cmd)->rejected++;
     if (is_exec)
         node_multi_reset(c);

@@ -372,7 +372,7 @@ Test(config, unsafe_directives_are_refused)
         "appendonly yes", "save 900 1", "maxmemory 1gb", "rename-command FLUSHALL \"\"", "tls-port 6380",
         "tls-cert-file /x.crt", "daemonize yes", "replicaof 10.0.0.1 6379", "user alice on >pw",
         "aclfile /etc/users.acl", "masterauth pw", "min-replicas-to-write 1", "loadmodule /x.so",
-        "supervised systemd", "maxmemory-clients 10%", "cluster-announce-port 7000",
+        "supervised systemd", "maxmemory-clients 10%", "cluster-announce-tls-port 7000",
     };
     for (size_t i = 0; i < CORE_ARRAY_LEN(refused); i++) {
         char *err = load_bad(refused[i]);
@@ -450,16 +450,17 @@ Test(config, get_matches_globs_case_insensitively)
 
     const char *p1[] = {"cluster-*"};
     get(&cfg, &f, 1, p1);
-    cr_assert_eq(f.count, 2 * 7);
+    cr_assert_eq(f.count, 2 * 11);
     cr_assert_str_eq(map_value(&f, "cluster-enabled"), "no");
     cr_assert_str_eq(map_value(&f, "cluster-announce-ip"), "");
     flat_free(&f);
 
     const char *p2[] = {"*PORT*", "port", "nosuch"};
     get(&cfg, &f, 3, p2);
-    cr_assert_eq(f.count, 4, "port once, cluster-port once");
+    cr_assert_eq(f.count, 8, "port, cluster-port, cluster-announce-port, cluster-announce-bus-port: once each");
     cr_assert_str_eq(map_value(&f, "port"), "6379");
     cr_assert_str_eq(map_value(&f, "cluster-port"), "0");
+    cr_assert_str_eq(map_value(&f, "cluster-announce-bus-port"), "0");
     flat_free(&f);
 
     const char *p3[] = {"PORT"};
