@@ -110,8 +110,10 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     size_t want = BUS_RBUF_INITIAL;
     enum gossip_msg_reason reason;
     ssize_t flen = gossip_msg_frame_len(c->rbuf, c->rlen, &reason);
+    /* Grow with the bytes that actually arrive, not with a declared length:
+     * a peer announcing a huge frame and sending nothing costs nothing. */
     if (flen > 0 && (size_t)flen > c->rlen)
-        want = (size_t)flen - c->rlen;
+        want = CORE_MIN((size_t)flen - c->rlen, CORE_MAX(c->rcap, (size_t)BUS_RBUF_INITIAL));
     if (c->rcap - c->rlen < want) {
         c->rcap = CORE_MAX(c->rcap * 2, c->rlen + want);
         c->rbuf = core_realloc(c->rbuf, c->rcap);
