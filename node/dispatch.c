@@ -88,6 +88,7 @@ void node_call(struct node_client *c)
     uint64_t errors_before = c->out.errors;
     uint64_t start = core_ticks();
     cmd->proc(c);
+    node_server_slot_hint(NULL, 0, 0); /* the next command's bytes may sit at the same address */
     uint64_t took = core_ticks() - start;
     struct node_cmd_stats *st = node_cmd_stats(cmd);
     st->calls++;
@@ -251,8 +252,11 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
     }
     struct slots_route_out out;
     enum slots_route r = slots_route_finish(&scan, &out);
-    if (r == SLOTS_SERVE)
+    if (r == SLOTS_SERVE) {
+        if (scan.first_key)
+            node_server_slot_hint(scan.first_key, scan.first_len, out.slot);
         return true;
+    }
     char text[256];
     format_route_error(c->srv, r, &out, text, sizeof(text));
     node_cmd_stats(cmd)->rejected++;

@@ -39,6 +39,8 @@ void node_info_count_error(const char *text);
 void node_info_reset_error_stats(void);
 
 /* server.c */
+/* Remembers the slot of a key (by pointer and length) until the next hint. */
+void node_server_slot_hint(const char *key, size_t len, int slot);
 void node_server_log_client_close(const struct node_client *c, const char *why);
 
 #endif

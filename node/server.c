@@ -288,8 +288,25 @@ static void banner(const struct node_server *srv)
              srv->cfg.cluster_enabled ? "cluster" : "standalone", srv->cfg.port, (int)getpid());
 }
 
+/* The slot routing computed for the current command's first key: the
+ * keyspace asks for the same key right after, so CRC16 runs once. */
+static struct {
+    const char *key;
+    size_t len;
+    int slot;
+} slot_hint;
+
+void node_server_slot_hint(const char *key, size_t len, int slot)
+{
+    slot_hint.key = key;
+    slot_hint.len = len;
+    slot_hint.slot = slot;
+}
+
 static unsigned key_slot(const char *key, size_t klen)
 {
+    if (key == slot_hint.key && klen == slot_hint.len)
+        return (unsigned)slot_hint.slot;
     return (unsigned)slots_keyslot(key, klen);
 }
 
