@@ -155,6 +155,13 @@ static bool deliver_frames(struct conn *c)
         return false;
     memmove(c->rbuf, c->rbuf + off, c->rlen - off);
     c->rlen -= off;
+    /* A large frame's buffer goes back once it is delivered, as Redis
+     * resets its bus buffer to the initial size after each message. */
+    if (c->rlen == 0 && c->rcap > BUS_RBUF_INITIAL) {
+        core_free(c->rbuf);
+        c->rbuf = NULL;
+        c->rcap = 0;
+    }
     return true;
 }
 

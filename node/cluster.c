@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* nodes.conf larger than this is refused at load (a peer can't grow it:
@@ -161,7 +162,7 @@ int node_cluster_save(struct node_server *srv, bool do_fsync, const char **err)
     const char *path = srv->cfg.cluster_config_file;
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     rc = fd < 0 ? -errno : write_all(fd, text, len);
     /* Always fsync before the rename: otherwise a crash could leave an
      * empty file under the real name, i.e. a new identity. */
@@ -209,18 +210,25 @@ static int load_conf(struct node_server *srv)
     FILE *f = fopen(path, "r");
     if (!f)
         return errno == ENOENT ? 0 : -errno;
-    char *text = core_malloc(CONF_FILE_MAX + 1);
-    size_t len = fread(text, 1, CONF_FILE_MAX + 1, f);
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed || len > CONF_FILE_MAX) {
-        core_free(text);
+    struct stat st;
+    if (fstat(fileno(f), &st) < 0 || st.st_size < 0 || (size_t)st.st_size > CONF_FILE_MAX) {
+        fclose(f);
         core_log(CORE_LOG_WARNING, "Unrecoverable error: can't read %s (too large or unreadable)", path);
+        return -EIO;
+    }
+    size_t want = (size_t)st.st_size;
+    char *text = core_malloc(want + 1);
+    size_t len = fread(text, 1, want + 1, f);
+    bool failed = ferror(f) || len > want;
+    fclose(f);
+    if (failed) {
+        core_free(text);
+        core_log(CORE_LOG_WARNING, "Unrecoverable error: can't read %s (changed while reading)", path);
         return -EIO;
     }
     struct gossip_conf conf;
     gossip_conf_init(&conf);
-    struct gossip_conf_err err;
+    struct gossip_conf_err err = {0};
     int rc = gossip_conf_parse(text, len, &conf, &err);
     core_free(text);
     if (rc == -ENODATA)
@@ -230,7 +238,7 @@ static int load_conf(struct node_server *srv)
     gossip_conf_free(&conf);
     if (rc < 0) {
         core_log(CORE_LOG_WARNING, "Unrecoverable error: corrupted cluster config file \"%s\": %s", path,
-                 rc == -EINVAL ? "no myself node" : err.text);
+                 rc == -EINVAL ? "no myself node" : rc == -E2BIG ? "too many nodes" : err.text);
         return rc;
     }
     return 1;

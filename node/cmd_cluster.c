@@ -350,11 +350,13 @@ void node_cmd_cluster_slots(struct node_client *c)
 static void reply_shard_node(struct node_client *c, const struct gossip_node *n)
 {
     bool host = n->hostname[0] != '\0';
-    node_reply_map(&c->out, host ? 8 : 7);
+    node_reply_map(&c->out, 6 + host + (n->port != 0));
     node_reply_bulk_cstr(&c->out, "id");
     node_reply_bulk(&c->out, n->id, GOSSIP_ID_LEN);
-    node_reply_bulk_cstr(&c->out, "port");
-    node_reply_int(&c->out, n->port);
+    if (n->port != 0) {
+        node_reply_bulk_cstr(&c->out, "port");
+        node_reply_int(&c->out, n->port);
+    }
     node_reply_bulk_cstr(&c->out, "ip");
     node_reply_bulk_cstr(&c->out, n->ip);
     node_reply_bulk_cstr(&c->out, "endpoint");
@@ -552,17 +554,24 @@ void node_cmd_cluster_setslot(struct node_client *c)
     node_reply_ok(&c->out);
 }
 
-/* A port argument of MEET: an integer in 0..65535, else the given error. */
-static bool meet_port(struct node_client *c, int i, const char *what, int *ret)
+/* A port argument of MEET must be an integer; its range is the handshake's
+ * to judge ("Invalid node address specified"), as in Redis 7.0.15. */
+static bool meet_port(struct node_client *c, int i, const char *what, long long *ret)
 {
-    long long v;
-    if (!node_util_parse_ll(c->argv[i], c->argl[i], &v) || v < 0 || v > 65535) {
+    if (!node_util_parse_ll(c->argv[i], c->argl[i], ret)) {
         node_reply_errorf(&c->out, "ERR Invalid TCP %s port specified: %.*s", what,
                           (int)CORE_MIN(c->argl[i], (size_t)128), c->argv[i]);
         return false;
     }
-    *ret = (int)v;
     return true;
+}
+
+/* Redis's text for a container subcommand with the wrong argument count
+ * when the subcommand parses its own arguments. */
+static void reply_sub_syntax(struct node_client *c, const char *sub)
+{
+    node_reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%s'. Try CLUSTER HELP.",
+                      sub);
 }
 
 void node_cmd_cluster_meet(struct node_client *c)
@@ -571,10 +580,10 @@ void node_cmd_cluster_meet(struct node_client *c)
     if (!g)
         return;
     if (c->argc > 5) {
-        node_reply_arity_error(c);
+        reply_sub_syntax(c, "meet");
         return;
     }
-    int port, cport;
+    long long port, cport;
     if (!meet_port(c, 3, "base", &port))
         return;
     if (c->argc == 5) {
@@ -583,11 +592,12 @@ void node_cmd_cluster_meet(struct node_client *c)
     } else {
         cport = port + 10000;
     }
+    bool in_range = port > 0 && port <= 65535 && cport > 0 && cport <= 65535;
     char ip[GOSSIP_IP_LEN];
     int iplen = (int)CORE_MIN(c->argl[2], sizeof(ip) - 1);
     memcpy(ip, c->argv[2], (size_t)iplen);
     ip[iplen] = '\0';
-    if (c->argl[2] >= sizeof(ip) || gossip_meet_start(g, ip, port, cport) < 0) {
+    if (c->argl[2] >= sizeof(ip) || !in_range || gossip_meet_start(g, ip, (int)port, (int)cport) < 0) {
         node_reply_errorf(&c->out, "ERR Invalid node address specified: %.*s:%.*s",
                           (int)CORE_MIN(c->argl[2], (size_t)128), c->argv[2], (int)CORE_MIN(c->argl[3], (size_t)16),
                           c->argv[3]);
@@ -632,7 +642,7 @@ void node_cmd_cluster_reset(struct node_client *c)
             return;
         }
     } else if (c->argc > 3) {
-        node_reply_error(&c->out, NODE_ERR_SYNTAX);
+        reply_sub_syntax(c, "reset");
         return;
     }
     if (gossip_node_is_master(g->myself) && node_ks_size(c->srv->ks) != 0) {
@@ -756,6 +766,10 @@ void node_cmd_cluster_help(struct node_client *c)
         "    Assign slots to current node.",
         "ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
         "    Assign slots which are between <start-slot> and <end-slot> to current node.",
+        "BUMPEPOCH",
+        "    Advance the cluster config epoch.",
+        "COUNT-FAILURE-REPORTS <node-id>",
+        "    Return number of failure reports for <node-id>.",
         "COUNTKEYSINSLOT <slot>",
         "    Return the number of keys in <slot>.",
         "DELSLOTS <slot> [<slot> ...]",
@@ -764,19 +778,34 @@ void node_cmd_cluster_help(struct node_client *c)
         "    Delete slots information which are between <start-slot> and <end-slot> from current node.",
         "FLUSHSLOTS",
         "    Delete current node own slots information.",
+        "FORGET <node-id>",
+        "    Remove a node from the cluster.",
         "GETKEYSINSLOT <slot> <count>",
         "    Return key names stored by current node in a slot.",
         "INFO",
         "    Return information about the cluster.",
         "KEYSLOT <key>",
         "    Return the hash slot for <key>.",
+        "LINKS",
+        "    Return information about all network links between this node and its peers.",
+        "    Output format is an array where each array element is a map containing attributes of a link",
+        "MEET <ip> <port> [<bus-port>]",
+        "    Connect nodes into a working cluster.",
         "MYID",
         "    Return the node id.",
         "NODES",
         "    Return cluster configuration seen by node. Output format:",
         "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
-        "SETSLOT <slot> (IMPORTING <node ID>|MIGRATING <node ID>|STABLE|NODE <node ID>)",
+        "REPLICAS <node-id>",
+        "    Return <node-id> replicas.",
+        "RESET [HARD|SOFT]",
+        "    Reset current node (default: soft).",
+        "SET-CONFIG-EPOCH <epoch>",
+        "    Set config epoch of current node.",
+        "SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
         "    Set slot state.",
+        "SAVECONFIG",
+        "    Force saving cluster configuration on disk.",
         "SHARDS",
         "    Return information about slot range mappings and the nodes associated with them.",
         "SLOTS",

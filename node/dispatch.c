@@ -217,7 +217,8 @@ static void format_route_error(const struct node_server *srv, enum slots_route r
 /* Cluster mode: serve here, or reply the redirect/error and return false.
  * A redirected command inside MULTI poisons the transaction; a redirected
  * EXEC discards it and answers the redirect itself (not EXECABORT). */
-static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
+static bool cluster_route(struct node_client *c, const struct node_cmd *cmd, int *ret_slot, const char **ret_key,
+                          size_t *ret_len)
 {
     struct gossip *g = c->srv->gossip;
     bool is_exec = cmd->proc == node_cmd_exec;
@@ -253,8 +254,9 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd)
     struct slots_route_out out;
     enum slots_route r = slots_route_finish(&scan, &out);
     if (r == SLOTS_SERVE) {
-        if (scan.first_key)
-            node_server_slot_hint(scan.first_key, scan.first_len, out.slot);
+        *ret_slot = out.slot;
+        *ret_key = scan.first_key;
+        *ret_len = scan.first_len;
         return true;
     }
     char text[256];
@@ -295,12 +297,20 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
         reject(c, cmd, "ERR Command not allowed inside a transaction");
         return cmd;
     }
-    if (c->srv->gossip && !cluster_route(c, cmd))
+    int slot = -1;
+    const char *first_key = NULL;
+    size_t first_len = 0;
+    if (c->srv->gossip && !cluster_route(c, cmd, &slot, &first_key, &first_len))
         return cmd;
-    if (queue)
+    if (queue) {
         node_multi_queue(c);
-    else
-        node_call(c);
+        return cmd;
+    }
+    /* Only now, right before running it: the hint must never outlive the
+     * command whose key bytes it points at. */
+    if (first_key)
+        node_server_slot_hint(first_key, first_len, slot);
+    node_call(c);
     return cmd;
 }
 
