@@ -176,3 +176,28 @@ def full_cluster_server(cluster_server):
     cluster_server.own_slots()
     cluster_server.wait_cluster_state("ok")
     return cluster_server
+
+
+@pytest.fixture(scope="module")
+def bus_nodes(request):
+    """Factory shared by one module's tests: bus_nodes(name, *args, path=None)
+    -> a started srvutil.BusNode (cluster mode, 1000 ms node timeout, the
+    binary at path or $SHOAL_SERVER). Every node it made is stopped at module
+    teardown; one that died without being killed by a test fails it."""
+    made = []
+
+    def make(name, *args, path=None):
+        s = srvutil.BusNode("%s-%s" % (request.module.__name__, name), args, path=path)
+        made.append(s)
+        s.start()
+        return s
+
+    yield make
+    failures = []
+    for s in made:
+        try:
+            srvutil.check_stopped_cleanly(s)
+        except pytest.fail.Exception as e:
+            failures.append(str(e))
+    if failures:
+        pytest.fail("\n".join(failures))

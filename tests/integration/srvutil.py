@@ -707,3 +707,215 @@ def key_slot(key):
         if end > start + 1:
             key = key[start + 1:end]
     return crc16_xmodem(key) % CLUSTER_SLOTS_COUNT
+
+
+# ---- cluster bus: several nodes that know each other ----
+#
+# Multi-node tests run every node with a 1000 ms node timeout (the failure
+# detection bounds in the tests are multiples of it) and may mix binaries:
+# BusNode takes the binary's path, so a shoal node and a stock redis-server
+# node can join one cluster.
+
+BUS_NODE_TIMEOUT_MS = 1000
+REDIS_SERVER_PATH = "/usr/bin/redis-server"
+BUS_JOIN_TIMEOUT_S = 15.0
+# Flags that say a node is not (yet) a healthy peer in CLUSTER NODES.
+BUS_BAD_FLAGS = {"fail?", "fail", "handshake", "noaddr"}
+
+
+class BusNode(ClusterServer):
+    """A cluster node for multi-node tests: node timeout 1000 ms, any binary,
+    and restartable on its own port with its own nodes.conf (same id)."""
+
+    def __init__(self, name, args=(), path=None, node_timeout_ms=BUS_NODE_TIMEOUT_MS):
+        ClusterServer.__init__(self, name, args, path=path)
+        self.node_timeout_ms = node_timeout_ms
+        self.node_id = None
+        self.nodes_conf = os.path.join(self.dir, "nodes.conf")
+
+    def argv(self, port):
+        argv = Server.argv(self, port)
+        argv += ["--cluster-enabled", "yes",
+                 "--cluster-config-file", self.nodes_conf,
+                 "--cluster-node-timeout", str(self.node_timeout_ms)]
+        return argv
+
+    @property
+    def bus_port(self):
+        return self.port + CLUSTER_BUS_PORT_OFFSET
+
+    @property
+    def kind(self):
+        return "redis" if os.path.basename(self.path).startswith("redis-server") else "shoal"
+
+    def start(self, timeout_s=START_TIMEOUT_S):
+        ClusterServer.start(self, timeout_s)
+        self.node_id = self.myid()
+        return self
+
+    def restart(self, timeout_s=START_TIMEOUT_S):
+        """Starts the (stopped) node again on the same port, same nodes.conf."""
+        assert not self.alive(), "%s is still running" % self.name
+        self.spawn(self.argv(self.port))
+        state = self.wait_ready(timeout_s)
+        if state != "ready":
+            self.exit_expected = True
+            self.stop()
+            raise StartError("%s did not restart on port %d (%s); log tail:\n%s"
+                             % (self.name, self.port, state, self.log_tail()))
+        return self
+
+    def kill(self):
+        """SIGKILL by pid (an expected death: teardown does not report it)."""
+        self.exit_expected = True
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=STOP_TIMEOUT_S)
+        self.returncode = self.proc.returncode
+        if not self.logf.closed:
+            self.logf.close()
+
+    def cmd(self, *args, timeout_s=5):
+        """One command on a fresh connection; returns the parsed reply."""
+        with Raw(self.port, timeout_s) as c:
+            return c.cmd(*args)
+
+    def myid(self):
+        reply = self.cmd("CLUSTER", "MYID")
+        if not isinstance(reply, bytes) or len(reply) != 40:
+            raise AssertionError("%s: CLUSTER MYID replied %r" % (self.name, reply))
+        return reply.decode()
+
+    def meet(self, other):
+        reply = self.cmd("CLUSTER", "MEET", "127.0.0.1", other.port)
+        if reply != "OK":
+            raise AssertionError("%s: CLUSTER MEET 127.0.0.1 %d: %r" % (self.name, other.port, reply))
+
+    def cluster_nodes(self):
+        """CLUSTER NODES parsed: {id: ClusterNodeLine}."""
+        reply = self.cmd("CLUSTER", "NODES")
+        if not isinstance(reply, bytes):
+            raise AssertionError("%s: CLUSTER NODES replied %r" % (self.name, reply))
+        return parse_cluster_nodes(reply.decode())
+
+    def cluster_slots(self):
+        """CLUSTER SLOTS as a sorted list of (start, end, master port, master id)."""
+        reply = self.cmd("CLUSTER", "SLOTS")
+        if not isinstance(reply, list):
+            raise AssertionError("%s: CLUSTER SLOTS replied %r" % (self.name, reply))
+        return sorted((r[0], r[1], r[2][1], r[2][2].decode()) for r in reply)
+
+
+class ClusterNodeLine:
+    """One CLUSTER NODES line."""
+
+    def __init__(self, line):
+        f = line.split(" ")
+        if len(f) < 8:
+            raise AssertionError("short CLUSTER NODES line: %r" % line)
+        self.line = line
+        self.id = f[0]
+        self.addr = f[1]
+        self.flags = set(f[2].split(","))
+        self.master = f[3]
+        self.ping_sent = int(f[4])
+        self.pong_recv = int(f[5])
+        self.config_epoch = int(f[6])
+        self.link = f[7]
+        self.slots = f[8:]
+
+    @property
+    def port(self):
+        return int(self.addr.split("@")[0].rsplit(":", 1)[1])
+
+    def slot_set(self):
+        out = set()
+        for s in self.slots:
+            if s.startswith("["):
+                continue  # migrating/importing marks
+            a, _, b = s.partition("-")
+            out.update(range(int(a), int(b or a) + 1))
+        return out
+
+    def __repr__(self):
+        return "<%s>" % self.line
+
+
+def parse_cluster_nodes(text):
+    if not text.endswith("\n"):
+        raise AssertionError("CLUSTER NODES does not end with a newline: %r" % text[-80:])
+    out = {}
+    for line in text[:-1].split("\n"):
+        n = ClusterNodeLine(line)
+        if n.id in out:
+            raise AssertionError("node %s listed twice:\n%s" % (n.id, text))
+        out[n.id] = n
+    return out
+
+
+def bus_view_problems(node, expected):
+    """Why node's CLUSTER NODES is not exactly the healthy expected set of
+    nodes (all connected, none in handshake/fail), or "" if it is."""
+    try:
+        view = node.cluster_nodes()
+    except (OSError, ValueError, AssertionError) as e:
+        return "%s: %s" % (node.name, e)
+    want = {n.node_id for n in expected}
+    if set(view) != want:
+        return "%s lists %d nodes %s, want %s" % (node.name, len(view), sorted(view), sorted(want))
+    for n in view.values():
+        if n.link != "connected" or n.flags & BUS_BAD_FLAGS:
+            return "%s: %r" % (node.name, n)
+    return ""
+
+
+def wait_bus_joined(nodes, timeout_s=BUS_JOIN_TIMEOUT_S):
+    """Polls until every node lists exactly nodes, all connected and healthy.
+    Returns the seconds it took."""
+    t0 = time.monotonic()
+    last = [""]
+
+    def joined():
+        for n in nodes:
+            last[0] = bus_view_problems(n, nodes)
+            if last[0]:
+                return False
+        return True
+
+    try:
+        wait_until(joined, timeout_s, interval_s=0.05, what="%d nodes to know each other" % len(nodes))
+    except AssertionError as e:
+        raise AssertionError("%s; last problem: %s" % (e, last[0])) from None
+    return time.monotonic() - t0
+
+
+def flags_of(observer, node_id):
+    """The flags observer shows for node_id (None if it does not list it)."""
+    line = observer.cluster_nodes().get(node_id)
+    return None if line is None else line.flags
+
+
+def wait_flagged(observers, target_id, flagged=True, timeout_s=10.0, flag="fail"):
+    """Polls until every observer shows flag on target_id's line (or, with
+    flagged=False, none of fail/fail? any more). Returns the seconds it took."""
+    t0 = time.monotonic()
+    last = {}
+
+    def done():
+        for o in observers:
+            f = flags_of(o, target_id)
+            last[o.name] = f
+            if f is None:
+                return False
+            if flagged and flag not in f:
+                return False
+            if not flagged and f & {"fail", "fail?"}:
+                return False
+        return True
+
+    what = "%s %s %s by %s" % (target_id, "flagged" if flagged else "not flagged", flag,
+                                ", ".join(o.name for o in observers))
+    try:
+        wait_until(done, timeout_s, interval_s=0.05, what=what)
+    except AssertionError as e:
+        raise AssertionError("%s; last flags: %r" % (e, last)) from None
+    return time.monotonic() - t0
