@@ -303,12 +303,8 @@ static void on_accept(uv_stream_t *listener, int status)
 
 static int listen_one(struct gossip_bus *bus, const char *spec, int port, int backlog)
 {
-    bool optional = spec[0] == '-';
-    const char *addr = optional ? spec + 1 : spec;
-    if (strcmp(addr, "*") == 0)
-        addr = "0.0.0.0";
-    else if (strcmp(addr, "::*") == 0)
-        addr = "::";
+    bool optional;
+    const char *addr = core_bind_addr(spec, &optional);
     bool v6 = strchr(addr, ':') != NULL;
     struct sockaddr_storage ss;
     int rc = v6 ? uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss)

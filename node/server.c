@@ -41,20 +41,14 @@ static void free_handle(uv_handle_t *h)
     core_free(h);
 }
 
-/* "*" is every IPv4 address, "::*" every IPv6 one; a leading '-' marks an
- * address that may be missing on this host (as redis.conf's "-::1").
- * Returns 0 with *ret set, 1 for a skipped optional address, or -errno.
+/* Listens on one bind spec (core_bind_addr()). Returns 0 with *ret set, 1 for a skipped optional address, or -errno.
  * Handles live on the heap: a closing handle must stay put until its close
  * callback, which frees it. */
 static int listen_one(struct node_server *srv, const char *spec, int port, uv_tcp_t **ret)
 {
-    bool optional = spec[0] == '-';
-    const char *addr = optional ? spec + 1 : spec;
+    bool optional;
+    const char *addr = core_bind_addr(spec, &optional);
     struct sockaddr_storage ss;
-    if (strcmp(addr, "*") == 0)
-        addr = "0.0.0.0";
-    else if (strcmp(addr, "::*") == 0)
-        addr = "::";
     bool v6 = strchr(addr, ':') != NULL;
     int rc = v6 ? uv_ip6_addr(addr, port, (struct sockaddr_in6 *)&ss)
                 : uv_ip4_addr(addr, port, (struct sockaddr_in *)&ss);

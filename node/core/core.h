@@ -45,6 +45,11 @@ _Noreturn void core__assert_fail(const char *expr, const char *file, int line);
 void core_random_bytes(void *buf, size_t len);
 void core_random_hex(char *out, size_t n);
 
+/* A bind spec of redis.conf: "*" is every IPv4 address, "::*" every IPv6 one,
+ * a leading '-' marks an address that may be missing on this host (*optional
+ * set). Returns the address to bind (borrowed from spec or static). */
+const char *core_bind_addr(const char *spec, bool *optional);
+
 /* Wall clock in ms / us since the epoch, and a monotonic clock in us. */
 int64_t core_time_ms(void);
 int64_t core_time_us(void);
