@@ -232,6 +232,9 @@ def test_dropping_pings_alone_does_not_look_failed(trio):
     set_filter(x, FILTER_OFF)
 
 
+CLEAR_LIMIT_S = 45
+
+
 def test_dropping_pongs_on_two_nodes_makes_them_suspect_each_other(trio):
     x, y, z = trio
     set_filter(x, FILTER_PONG)
@@ -260,8 +263,12 @@ def test_dropping_pongs_on_two_nodes_makes_them_suspect_each_other(trio):
     # does only while the peer is silent for N_T/2. If one side clears first
     # its regular PINGs can keep the other waiting for a while: redis 7.0.15
     # usually clears both within 1 s but was seen taking about 5 s.
-    srvutil.wait_flagged([x], y.node_id, flagged=False, timeout_s=srvutil.BUS_JOIN_TIMEOUT_S)
-    srvutil.wait_flagged([y], x.node_id, flagged=False, timeout_s=srvutil.BUS_JOIN_TIMEOUT_S)
+    # The waiting side can only recycle its link (and so PING again) in a
+    # cron tick that falls in a gap of N_T/2 between the other side's PINGs:
+    # a race by design of the protocol, slower under sanitizers. Liveness is
+    # what is checked here, so the deadline is generous.
+    srvutil.wait_flagged([x], y.node_id, flagged=False, timeout_s=CLEAR_LIMIT_S)
+    srvutil.wait_flagged([y], x.node_id, flagged=False, timeout_s=CLEAR_LIMIT_S)
     wait_healthy(trio, 5)
 
 
