@@ -61,6 +61,19 @@ def pytest_runtest_makereport(item, call):
                                  s.log_tail()))
 
 
+def stop_all(servers):
+    """Stops every server a factory fixture made and reports each one that
+    did not end cleanly (crash, non-zero exit) in one failure."""
+    failures = []
+    for s in servers:
+        try:
+            srvutil.check_stopped_cleanly(s)
+        except pytest.fail.Exception as e:
+            failures.append(str(e))
+    if failures:
+        pytest.fail("\n".join(failures))
+
+
 @pytest.fixture(scope="module")
 def server(request):
     """A default server shared by the tests of one module."""
@@ -125,14 +138,7 @@ def make_server(request):
         return s
 
     yield make
-    failures = []
-    for s in made:
-        try:
-            srvutil.check_stopped_cleanly(s)
-        except pytest.fail.Exception as e:
-            failures.append(str(e))
-    if failures:
-        pytest.fail("\n".join(failures))
+    stop_all(made)
 
 
 @pytest.fixture(scope="module")
@@ -159,14 +165,7 @@ def make_cluster_server(request):
         return s
 
     yield make
-    failures = []
-    for s in made:
-        try:
-            srvutil.check_stopped_cleanly(s)
-        except pytest.fail.Exception as e:
-            failures.append(str(e))
-    if failures:
-        pytest.fail("\n".join(failures))
+    stop_all(made)
 
 
 @pytest.fixture(scope="module")
@@ -193,11 +192,4 @@ def bus_nodes(request):
         return s
 
     yield make
-    failures = []
-    for s in made:
-        try:
-            srvutil.check_stopped_cleanly(s)
-        except pytest.fail.Exception as e:
-            failures.append(str(e))
-    if failures:
-        pytest.fail("\n".join(failures))
+    stop_all(made)

@@ -161,11 +161,14 @@ class Server:
         """True if the process ended without the suite asking it to."""
         return self.proc is not None and self.proc.poll() is not None and not self.exit_expected
 
+    def pick_port(self):
+        return free_port()
+
     def start(self, timeout_s=START_TIMEOUT_S):
         """Starts the server and waits until it answers PING; retries on a new
         port when the chosen one turned out to be taken."""
         for _ in range(START_ATTEMPTS_MAX):
-            port = free_port()
+            port = self.pick_port()
             self.spawn(self.argv(port))
             self.port = port
             state = self.wait_ready(timeout_s)
@@ -630,23 +633,9 @@ class ClusterServer(Server):
                  "--cluster-node-timeout", str(CLUSTER_NODE_TIMEOUT_MS)]
         return argv
 
-    def start(self, timeout_s=START_TIMEOUT_S):
-        """As Server.start, but on a port pair usable by a cluster node."""
-        for _ in range(START_ATTEMPTS_MAX):
-            port = cluster_free_port()
-            self.spawn(self.argv(port))
-            self.port = port
-            state = self.wait_ready(timeout_s)
-            if state == "ready":
-                return self
-            if state == "addr-in-use":
-                continue
-            self.exit_expected = True
-            self.stop()
-            raise StartError("%s did not become ready (%s); log tail:\n%s"
-                             % (self.name, state, self.log_tail()))
-        raise StartError("%s: no usable port pair after %d attempts; log tail:\n%s"
-                         % (self.name, START_ATTEMPTS_MAX, self.log_tail()))
+    def pick_port(self):
+        """A port whose bus port (port + 10000) is free too."""
+        return cluster_free_port()
 
     def cluster_info(self):
         """CLUSTER INFO as {field: value-string} (on a fresh connection)."""
