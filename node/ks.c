@@ -20,6 +20,10 @@
 
 /* Dicts a keyspace may have: one per cluster hash slot at most. */
 #define KS_NDICTS_MAX 16384u
+/* Expired keys a replica's RANDOMKEY skips before returning one anyway. */
+#define RANDOM_HIDE_TRIES 100u
+/* find_live: the caller writes the key, so an expired one must go even on a replica. */
+#define KS_FIND_WRITE 0x100u
 
 static_assert(KS_ENTRY_HEAD == offsetof(struct node_ks_entry, body), "entry head is next + hdr");
 static_assert(NODE_KS_HASH <= KS_HDR_TYPE_MASK, "types fit in 4 bits");
@@ -217,6 +221,22 @@ void node_ks_set_now(struct node_ks *ks, int64_t now_ms)
     ks->now_ms = now_ms;
 }
 
+void node_ks_set_expire_mode(struct node_ks *ks, enum node_ks_expire_mode mode)
+{
+    ks->expire_mode = mode;
+}
+
+enum node_ks_expire_mode node_ks_expire_mode(const struct node_ks *ks)
+{
+    return ks->expire_mode;
+}
+
+void node_ks_set_expired_hook(struct node_ks *ks, node_ks_expired_cb cb, void *ud)
+{
+    ks->on_expired = cb;
+    ks->on_expired_ud = ud;
+}
+
 int64_t node_ks_now(const struct node_ks *ks)
 {
     return ks->now_ms;
@@ -256,7 +276,13 @@ static struct node_ks_entry *find_live(struct node_ks *ks, const char *key, size
     struct node_ks_entry *e = *loc->slot;
     if (!ks_ent_is_expired(ks, e))
         return e;
-    if (!(flags & NODE_KS_NOEXPIRE)) {
+    /* A replica hides expired keys but never removes them for a read; a
+     * write replacing or deleting one must remove it or the key would be
+     * stored twice. Only a master's removals are told (propagated). */
+    bool master = ks->expire_mode == NODE_KS_EXPIRE_DELETE;
+    if (!(flags & NODE_KS_NOEXPIRE) && (master || (flags & KS_FIND_WRITE))) {
+        if (master)
+            node_ks__expired(ks, e);
         node_ks__remove(ks, loc->d, loc->slot);
         ks->stats.expired_keys++;
     }
@@ -405,7 +431,7 @@ static struct node_ks_entry *set_value(struct node_ks *ks, const char *key, size
     core_assert(expire_ms >= -1);
     core_assert(!(flags & NODE_KS_KEEPTTL) || expire_ms == -1);
     struct ks_loc loc;
-    struct node_ks_entry *old = find_live(ks, key, klen, 0, &loc);
+    struct node_ks_entry *old = find_live(ks, key, klen, KS_FIND_WRITE, &loc);
     if (!old)
         return add_new(ks, key, klen, v, expire_ms);
     int64_t when = expire_ms;
@@ -476,7 +502,7 @@ char *node_ks_str_resize(struct node_ks *ks, struct node_ks_entry **ep, size_t n
 bool node_ks_delete(struct node_ks *ks, const char *key, size_t klen)
 {
     struct ks_loc loc;
-    if (!find_live(ks, key, klen, 0, &loc))
+    if (!find_live(ks, key, klen, KS_FIND_WRITE, &loc))
         return false;
     node_ks__remove(ks, loc.d, loc.slot);
     return true;
@@ -537,10 +563,20 @@ static struct node_ks_entry *clone_as(const struct node_ks_entry *old, const cha
     return e;
 }
 
+/* A replica's lookups hide expired keys without removing them: a write
+ * that must find the name free removes such a key first. */
+static void drop_hidden(struct node_ks *ks, const char *key, size_t klen)
+{
+    struct ks_loc loc;
+    if (ks->expire_mode == NODE_KS_EXPIRE_HIDE)
+        find_live(ks, key, klen, KS_FIND_WRITE, &loc);
+}
+
 void node_ks_rename(struct node_ks *ks, struct node_ks_entry **ep, const char *newkey, size_t newklen)
 {
     struct node_ks_entry *old = *ep;
     core_assert(newklen <= NODE_KS_LEN_MAX);
+    drop_hidden(ks, newkey, newklen);
     core_assert(key_absent(ks, newkey, newklen));
     size_t klen;
     const char *key = node_ks_entry_key(old, &klen);
@@ -559,6 +595,7 @@ struct node_ks_entry *node_ks_copy(struct node_ks *ks, const struct node_ks_entr
                                    size_t newklen)
 {
     core_assert(newklen <= NODE_KS_LEN_MAX);
+    drop_hidden(ks, newkey, newklen);
     core_assert(key_absent(ks, newkey, newklen));
     struct node_ks_entry *e = clone_as(src, newkey, newklen);
     enum node_ks_type type = node_ks_entry_type(src);
@@ -624,11 +661,19 @@ static struct ks_dict *random_dict(struct node_ks *ks)
 
 struct node_ks_entry *node_ks_random(struct node_ks *ks)
 {
-    /* Each pass returns a key or deletes an expired one: at most count + 1. */
-    while (ks->count > 0) {
+    /* Each pass returns a key or deletes an expired one: at most count + 1.
+     * A replica may not delete: after RANDOM_HIDE_TRIES expired picks it
+     * returns one anyway (as Redis), or it could spin forever. */
+    for (unsigned tries = 0; ks->count > 0; tries++) {
         struct node_ks_entry *e = node_ks__dict_random(ks, random_dict(ks));
         if (!ks_ent_is_expired(ks, e))
             return e;
+        if (ks->expire_mode != NODE_KS_EXPIRE_DELETE) {
+            if (tries >= RANDOM_HIDE_TRIES)
+                return e;
+            continue;
+        }
+        node_ks__expired(ks, e);
         node_ks_delete_entry(ks, e);
         ks->stats.expired_keys++;
     }

@@ -65,6 +65,17 @@ struct node_ks_stats {
     uint64_t expire_cycle_cpu_us;
 };
 
+/* How TTLs act (replication: a replica never expires keys by itself, it
+ * waits for its master's DEL; spec replication.md §5.1). */
+enum node_ks_expire_mode {
+    NODE_KS_EXPIRE_DELETE = 0, /* a master: expired keys are absent and removed when met */
+    NODE_KS_EXPIRE_HIDE = 1,   /* a replica serving clients: absent, but kept */
+    NODE_KS_EXPIRE_NONE = 2,   /* applying the master's stream: every stored key is live */
+};
+/* Told the name of every key removed because it expired (before removal):
+ * the server propagates DEL. */
+typedef void (*node_ks_expired_cb)(void *ud, const char *key, size_t klen);
+
 /* ndicts: 1 in standalone mode (cluster mode passes 16384 later). */
 struct node_ks *node_ks_new(unsigned ndicts);
 void node_ks_free(struct node_ks *ks);
@@ -76,6 +87,9 @@ void node_ks_set_type_ops(struct node_ks *ks, enum node_ks_type type, node_ks_fr
                           node_ks_dup_cb dup_fn);
 
 void node_ks_set_now(struct node_ks *ks, int64_t now_ms);
+void node_ks_set_expire_mode(struct node_ks *ks, enum node_ks_expire_mode mode);
+enum node_ks_expire_mode node_ks_expire_mode(const struct node_ks *ks);
+void node_ks_set_expired_hook(struct node_ks *ks, node_ks_expired_cb cb, void *ud);
 int64_t node_ks_now(const struct node_ks *ks);
 const struct node_ks_stats *node_ks_stats(const struct node_ks *ks);
 void node_ks_reset_stats(struct node_ks *ks);

@@ -85,6 +85,7 @@ static void expire_round(struct node_ks *ks, struct sample *s)
         struct node_ks_entry *e = *ks_exp_at(ks, node_ks__rand(ks) % ks->exp_count);
         s->sampled++;
         if (ks_ent_is_expired(ks, e)) {
+            node_ks__expired(ks, e);
             node_ks_delete_entry(ks, e);
             ks->stats.expired_keys++;
             s->expired++;
@@ -112,6 +113,8 @@ size_t node_ks_active_expire(struct node_ks *ks, int64_t mono_deadline_us)
 {
     int64_t start_us = core_mono_us();
     size_t removed = 0;
+    if (ks->expire_mode != NODE_KS_EXPIRE_DELETE)
+        return 0;
     if (ks->exp_count == 0)
         ks->avg_ttl = 0; /* as Redis: nothing left to estimate */
     /* Bounded by the deadline, and by the vector shrinking each round that

@@ -101,6 +101,9 @@ struct node_ks {
     size_t exp_dir_cap; /* room in exp_chunks */
     struct node_ks_stats stats;
     struct ks_type_ops ops[KS_HDR_TYPE_MASK + 1];
+    enum node_ks_expire_mode expire_mode;
+    node_ks_expired_cb on_expired;
+    void *on_expired_ud;
 };
 
 /* ---- entry field access (ks.c owns construction; these are shared) ---- */
@@ -165,7 +168,7 @@ static inline void ks_ent_set_exp_index(struct node_ks_entry *e, uint32_t index)
 static inline bool ks_ent_is_expired(const struct node_ks *ks, const struct node_ks_entry *e)
 {
     /* Redis: a key is expired once now > when (equal is still alive). */
-    return (e->hdr & KS_HDR_TTL) && ks->now_ms > ks_ent_when(e);
+    return (e->hdr & KS_HDR_TTL) && ks->now_ms > ks_ent_when(e) && ks->expire_mode != NODE_KS_EXPIRE_NONE;
 }
 
 static inline struct node_ks_entry **ks_exp_at(const struct node_ks *ks, size_t index)
@@ -216,6 +219,12 @@ void node_ks__exp_clear(struct node_ks *ks);
 
 /* Unlinks and frees *slot (value included), keeping the TTL vector right. */
 void node_ks__remove(struct node_ks *ks, struct ks_dict *d, struct node_ks_entry **slot);
+/* Tells the expired hook that e is about to be removed because it expired. */
+static inline void node_ks__expired(struct node_ks *ks, const struct node_ks_entry *e)
+{
+    if (ks->on_expired)
+        ks->on_expired(ks->on_expired_ud, (const char *)ks_ent_key(e), ks_ent_klen(e));
+}
 void node_ks__free_entry(struct node_ks *ks, struct node_ks_entry *e);
 
 #endif

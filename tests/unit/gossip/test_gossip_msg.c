@@ -9,9 +9,8 @@
  * refusals: truncation at every length, garbage, oversized or lying lengths,
  * bad signature and version, unknown types and extensions, encoder limits.
  *
- * The vectors directory is $GOSSIP_MSG_VECTORS_DIR if set, else found from
- * this file's path as the compiler saw it (relative to the build root, which
- * is two levels above this executable): <source root>/../shared/vectors/bus.
+ * The vectors directory is $GOSSIP_MSG_VECTORS_DIR if set, else
+ * <source root>/../shared/vectors/bus (found by testjson_vectors_dir).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -22,200 +21,17 @@
 #include <unistd.h>
 
 #include "gossip/gossip_msg.h"
+#include "testjson.h"
 
-/* A tiny JSON reader, enough for bus.json. */
+/* Files (and the JSON reader: testjson.c). */
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+static char vectors_dir[PATH_MAX * 2 + 128];
 
-struct jval {
-    enum jtype type;
-    double num;
-    long long inum; /* exact value of integral numbers */
-    char *str;      /* J_STR (NUL-terminated; bus.json has no \u0000) */
-    size_t n;       /* J_ARR / J_OBJ: items */
-    struct jval *items;
-    char **keys;    /* J_OBJ */
-};
-
-struct jparser {
-    const char *p;
-    const char *end;
-};
-
-static void jws(struct jparser *jp)
-{
-    while (jp->p < jp->end && strchr(" \t\r\n", *jp->p))
-        jp->p++;
-}
-
-static void jexpect(struct jparser *jp, char c)
-{
-    jws(jp);
-    cr_assert(jp->p < jp->end && *jp->p == c, "json: expected '%c' at offset %zu", c, (size_t)(jp->end - jp->p));
-    jp->p++;
-}
-
-static char *jstring(struct jparser *jp)
-{
-    jexpect(jp, '"');
-    char *out = malloc((size_t)(jp->end - jp->p) + 1);
-    size_t n = 0;
-    while (jp->p < jp->end && *jp->p != '"') {
-        char c = *jp->p++;
-        if (c == '\\') {
-            char e = *jp->p++;
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            const char *k = strchr(from, e);
-            cr_assert(k && e, "json: unsupported escape \\%c", e);
-            c = to[k - from];
-        }
-        out[n++] = c;
-    }
-    jexpect(jp, '"');
-    out[n] = '\0';
-    return out;
-}
-
-static void jvalue(struct jparser *jp, struct jval *v);
-
-static void jcontainer(struct jparser *jp, struct jval *v, bool obj)
-{
-    size_t cap = 8;
-    v->items = malloc(cap * sizeof(*v->items));
-    v->keys = obj ? malloc(cap * sizeof(char *)) : NULL;
-    jp->p++;
-    jws(jp);
-    if (*jp->p == (obj ? '}' : ']')) {
-        jp->p++;
-        return;
-    }
-    for (;;) {
-        if (v->n == cap) {
-            cap *= 2;
-            v->items = realloc(v->items, cap * sizeof(*v->items));
-            if (obj)
-                v->keys = realloc(v->keys, cap * sizeof(char *));
-        }
-        if (obj) {
-            v->keys[v->n] = jstring(jp);
-            jexpect(jp, ':');
-        }
-        jvalue(jp, &v->items[v->n++]);
-        jws(jp);
-        if (*jp->p == ',') {
-            jp->p++;
-            continue;
-        }
-        jexpect(jp, obj ? '}' : ']');
-        return;
-    }
-}
-
-static void jvalue(struct jparser *jp, struct jval *v)
-{
-    memset(v, 0, sizeof(*v));
-    jws(jp);
-    cr_assert(jp->p < jp->end, "json: unexpected end");
-    char c = *jp->p;
-    if (c == '{' || c == '[') {
-        v->type = c == '{' ? J_OBJ : J_ARR;
-        jcontainer(jp, v, c == '{');
-    } else if (c == '"') {
-        v->type = J_STR;
-        v->str = jstring(jp);
-    } else if (!strncmp(jp->p, "null", 4)) {
-        jp->p += 4;
-    } else if (!strncmp(jp->p, "true", 4) || !strncmp(jp->p, "false", 5)) {
-        v->type = J_BOOL;
-        v->inum = c == 't';
-        jp->p += c == 't' ? 4 : 5;
-    } else {
-        char *e1, *e2;
-        v->type = J_NUM;
-        v->num = strtod(jp->p, &e1);
-        v->inum = strtoll(jp->p, &e2, 10);
-        cr_assert(e1 > jp->p, "json: bad value at '%.20s'", jp->p);
-        jp->p = e1;
-    }
-}
-
-static const struct jval *jget(const struct jval *obj, const char *key)
-{
-    cr_assert(obj && obj->type == J_OBJ, "json: not an object looking for %s", key);
-    for (size_t i = 0; i < obj->n; i++)
-        if (!strcmp(obj->keys[i], key))
-            return &obj->items[i];
-    return NULL;
-}
-
-static const struct jval *jreq(const struct jval *obj, const char *key)
-{
-    const struct jval *v = jget(obj, key);
-    cr_assert(v, "json: missing key %s", key);
-    return v;
-}
-
-static long long jint(const struct jval *obj, const char *key)
-{
-    const struct jval *v = jreq(obj, key);
-    cr_assert_eq(v->type, J_NUM, "json: %s is not a number", key);
-    return v->inum;
-}
-
-static const char *jstr(const struct jval *obj, const char *key)
-{
-    const struct jval *v = jreq(obj, key);
-    cr_assert_eq(v->type, J_STR, "json: %s is not a string", key);
-    return v->str;
-}
-
-/* Files. */
-
-/* sized so no snprintf below can truncate */
-#define DIR_MAX (PATH_MAX * 2 + 64)
-static char vectors_dir[DIR_MAX + 64];
-
-static const char *vectors(void)
-{
-    if (vectors_dir[0])
-        return vectors_dir;
-    const char *env = getenv("GOSSIP_MSG_VECTORS_DIR");
-    if (env) {
-        snprintf(vectors_dir, sizeof(vectors_dir), "%s", env);
-        return vectors_dir;
-    }
-    char src[DIR_MAX];
-    if (__FILE__[0] == '/') {
-        snprintf(src, sizeof(src), "%s", __FILE__);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        cr_assert(n > 0, "readlink /proc/self/exe");
-        exe[n] = '\0';
-        *strrchr(exe, '/') = '\0'; /* <build>/tests/unit */
-        snprintf(src, sizeof(src), "%s/../../%s", exe, __FILE__);
-    }
-    *strrchr(src, '/') = '\0'; /* <source>/tests/unit/gossip */
-    snprintf(vectors_dir, sizeof(vectors_dir), "%s/../../../../shared/vectors/bus", src);
-    return vectors_dir;
-}
-
-/* Reads a vector into an exact-size heap buffer (so ASan sees overreads). */
 static uint8_t *load(const char *name, size_t *ret_len)
 {
-    char path[sizeof(vectors_dir) + 64];
-    snprintf(path, sizeof(path), "%s/%s", vectors(), name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    cr_assert(size > 0);
-    uint8_t *buf = malloc((size_t)size);
-    cr_assert_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *ret_len = (size_t)size;
-    return buf;
+    if (!vectors_dir[0])
+        testjson_vectors_dir(vectors_dir, sizeof(vectors_dir), "GOSSIP_MSG_VECTORS_DIR", "bus");
+    return testjson_load_file(vectors_dir, name, ret_len);
 }
 
 static struct jval manifest;
@@ -226,8 +42,7 @@ static const struct jval *bus_json(void)
         return &manifest;
     size_t len;
     char *text = (char *)load("bus.json", &len);
-    struct jparser jp = {text, text + len};
-    jvalue(&jp, &manifest);
+    testjson_parse(text, len, &manifest);
     free(text); /* the tree holds copies */
     cr_assert_eq(manifest.type, J_OBJ);
     return &manifest;
@@ -262,27 +77,27 @@ static void assert_slots(const struct slots_bitmap *b, const struct jval *ranges
 
 static void assert_header(const struct gossip_msg_hdr *h, const struct jval *m)
 {
-    const struct jval *j = jreq(m, "header");
-    const char *file = jstr(m, "file");
-    cr_assert_str_eq(jstr(j, "sig"), "RCmb");
-    cr_assert_eq(h->totlen, jint(m, "totlen"), "%s totlen", file);
-    cr_assert_eq(h->type, jint(m, "type_value"), "%s type", file);
-    cr_assert_eq(h->ver, jint(j, "ver"), "%s ver", file);
-    cr_assert_eq(h->port, jint(j, "port"), "%s port", file);
-    cr_assert_eq(h->count, jint(j, "count"), "%s count", file);
-    cr_assert_eq(h->current_epoch, (uint64_t)jint(j, "currentEpoch"), "%s currentEpoch", file);
-    cr_assert_eq(h->config_epoch, (uint64_t)jint(j, "configEpoch"), "%s configEpoch", file);
-    cr_assert_eq(h->offset, (uint64_t)jint(j, "offset"), "%s offset", file);
-    assert_id(h->sender, jreq(j, "sender"), "sender");
-    assert_slots(&h->myslots, jreq(j, "myslots"), file);
-    assert_id(h->slaveof, jreq(j, "slaveof"), "slaveof");
-    cr_assert_str_eq(h->myip, jstr(j, "myip"), "%s myip", file);
-    cr_assert_eq(h->extensions, jint(j, "extensions"), "%s extensions", file);
-    cr_assert_eq(h->pport, jint(j, "pport"), "%s pport", file);
-    cr_assert_eq(h->cport, jint(j, "cport"), "%s cport", file);
-    cr_assert_eq(h->flags, jint(j, "flags"), "%s flags", file);
-    cr_assert_eq(h->state, jint(j, "state"), "%s state", file);
-    const struct jval *mf = jreq(j, "mflags");
+    const struct jval *j = testjson_req(m, "header");
+    const char *file = testjson_str(m, "file");
+    cr_assert_str_eq(testjson_str(j, "sig"), "RCmb");
+    cr_assert_eq(h->totlen, testjson_int(m, "totlen"), "%s totlen", file);
+    cr_assert_eq(h->type, testjson_int(m, "type_value"), "%s type", file);
+    cr_assert_eq(h->ver, testjson_int(j, "ver"), "%s ver", file);
+    cr_assert_eq(h->port, testjson_int(j, "port"), "%s port", file);
+    cr_assert_eq(h->count, testjson_int(j, "count"), "%s count", file);
+    cr_assert_eq(h->current_epoch, (uint64_t)testjson_int(j, "currentEpoch"), "%s currentEpoch", file);
+    cr_assert_eq(h->config_epoch, (uint64_t)testjson_int(j, "configEpoch"), "%s configEpoch", file);
+    cr_assert_eq(h->offset, (uint64_t)testjson_int(j, "offset"), "%s offset", file);
+    assert_id(h->sender, testjson_req(j, "sender"), "sender");
+    assert_slots(&h->myslots, testjson_req(j, "myslots"), file);
+    assert_id(h->slaveof, testjson_req(j, "slaveof"), "slaveof");
+    cr_assert_str_eq(h->myip, testjson_str(j, "myip"), "%s myip", file);
+    cr_assert_eq(h->extensions, testjson_int(j, "extensions"), "%s extensions", file);
+    cr_assert_eq(h->pport, testjson_int(j, "pport"), "%s pport", file);
+    cr_assert_eq(h->cport, testjson_int(j, "cport"), "%s cport", file);
+    cr_assert_eq(h->flags, testjson_int(j, "flags"), "%s flags", file);
+    cr_assert_eq(h->state, testjson_int(j, "state"), "%s state", file);
+    const struct jval *mf = testjson_req(j, "mflags");
     for (int i = 0; i < 3; i++)
         cr_assert_eq(h->mflags[i], mf->items[i].inum, "%s mflags[%d]", file, i);
 }
@@ -299,26 +114,26 @@ static void assert_hex(const uint8_t *p, size_t len, const char *hex)
 
 static void assert_ping_body(const struct gossip_msg *msg, const struct jval *body, const uint8_t *buf)
 {
-    const struct jval *g = jreq(body, "gossip");
+    const struct jval *g = testjson_req(body, "gossip");
     cr_assert_eq(msg->body.ping.count, g->n);
     for (size_t i = 0; i < g->n; i++) {
         const struct jval *je = &g->items[i];
         struct gossip_msg_entry e;
         cr_assert_eq(gossip_msg_entry_at(&msg->body.ping, i, &e), 0);
-        assert_id(e.nodename, jreq(je, "nodename"), "gossip nodename");
-        cr_assert_eq(e.ping_sent_s, (uint32_t)jint(je, "ping_sent"));
-        cr_assert_eq(e.pong_received_s, (uint32_t)jint(je, "pong_received"));
-        cr_assert_str_eq(e.ip, jstr(je, "ip"));
-        cr_assert_eq(e.port, jint(je, "port"));
-        cr_assert_eq(e.cport, jint(je, "cport"));
-        cr_assert_eq(e.flags, jint(je, "flags"));
-        cr_assert_eq(e.pport, jint(je, "pport"));
-        cr_assert_eq(jint(je, "notused1"), 0);
+        assert_id(e.nodename, testjson_req(je, "nodename"), "gossip nodename");
+        cr_assert_eq(e.ping_sent_s, (uint32_t)testjson_int(je, "ping_sent"));
+        cr_assert_eq(e.pong_received_s, (uint32_t)testjson_int(je, "pong_received"));
+        cr_assert_str_eq(e.ip, testjson_str(je, "ip"));
+        cr_assert_eq(e.port, testjson_int(je, "port"));
+        cr_assert_eq(e.cport, testjson_int(je, "cport"));
+        cr_assert_eq(e.flags, testjson_int(je, "flags"));
+        cr_assert_eq(e.pport, testjson_int(je, "pport"));
+        cr_assert_eq(testjson_int(je, "notused1"), 0);
     }
     struct gossip_msg_entry e;
     cr_assert_eq(gossip_msg_entry_at(&msg->body.ping, g->n, &e), -EINVAL);
 
-    const struct jval *x = jreq(body, "ext");
+    const struct jval *x = testjson_req(body, "ext");
     cr_assert_eq(msg->body.ping.ext_count, x->n);
     size_t cursor = 0, i = 0;
     struct gossip_msg_ext ext;
@@ -326,12 +141,12 @@ static void assert_ping_body(const struct gossip_msg *msg, const struct jval *bo
     while (gossip_msg_ext_next(&msg->body.ping, &cursor, &ext)) {
         cr_assert_lt(i, x->n);
         const struct jval *je = &x->items[i++];
-        cr_assert_eq(ext.payload - GOSSIP_MSG_EXT_HDR_SIZE - buf, jint(je, "offset"));
-        cr_assert_eq(ext.payload_len + GOSSIP_MSG_EXT_HDR_SIZE, jint(je, "length"));
-        cr_assert_eq(ext.type, jint(je, "type"));
-        assert_hex(ext.payload, ext.payload_len, jstr(je, "payload_hex"));
+        cr_assert_eq(ext.payload - GOSSIP_MSG_EXT_HDR_SIZE - buf, testjson_int(je, "offset"));
+        cr_assert_eq(ext.payload_len + GOSSIP_MSG_EXT_HDR_SIZE, testjson_int(je, "length"));
+        cr_assert_eq(ext.type, testjson_int(je, "type"));
+        assert_hex(ext.payload, ext.payload_len, testjson_str(je, "payload_hex"));
         if (ext.type == GOSSIP_MSG_EXT_HOSTNAME) {
-            const char *want = jstr(je, "hostname");
+            const char *want = testjson_str(je, "hostname");
             cr_assert(ext.typed);
             cr_assert_eq(ext.u.name.len, strlen(want));
             cr_assert(!memcmp(ext.u.name.str, want, strlen(want)));
@@ -347,7 +162,7 @@ static void assert_ping_body(const struct gossip_msg *msg, const struct jval *bo
 
 static void assert_body(const struct gossip_msg *msg, const struct jval *m, const uint8_t *buf)
 {
-    const struct jval *body = jreq(m, "body");
+    const struct jval *body = testjson_req(m, "body");
     switch (msg->hdr.type) {
     case GOSSIP_MSG_PING:
     case GOSSIP_MSG_PONG:
@@ -355,14 +170,14 @@ static void assert_body(const struct gossip_msg *msg, const struct jval *m, cons
         assert_ping_body(msg, body, buf);
         break;
     case GOSSIP_MSG_FAIL:
-        assert_id(msg->body.fail.nodename, jreq(body, "nodename"), "fail nodename");
+        assert_id(msg->body.fail.nodename, testjson_req(body, "nodename"), "fail nodename");
         break;
     case GOSSIP_MSG_PUBLISH:
     case GOSSIP_MSG_PUBLISHSHARD: {
         const struct gossip_msg_publish *p = &msg->body.publish;
-        const char *ch = jstr(body, "channel"), *text = jstr(body, "message");
-        cr_assert_eq(p->channel_len, jint(body, "channel_len"));
-        cr_assert_eq(p->message_len, jint(body, "message_len"));
+        const char *ch = testjson_str(body, "channel"), *text = testjson_str(body, "message");
+        cr_assert_eq(p->channel_len, testjson_int(body, "channel_len"));
+        cr_assert_eq(p->message_len, testjson_int(body, "message_len"));
         cr_assert_eq(p->channel_len, strlen(ch));
         cr_assert_eq(p->message_len, strlen(text));
         cr_assert(!memcmp(p->channel, ch, p->channel_len));
@@ -370,12 +185,12 @@ static void assert_body(const struct gossip_msg *msg, const struct jval *m, cons
         break;
     }
     case GOSSIP_MSG_UPDATE:
-        cr_assert_eq(msg->body.update.config_epoch, (uint64_t)jint(body, "configEpoch"));
-        assert_id(msg->body.update.nodename, jreq(body, "nodename"), "update nodename");
-        assert_slots(&msg->body.update.slots, jreq(body, "slots"), "update slots");
+        cr_assert_eq(msg->body.update.config_epoch, (uint64_t)testjson_int(body, "configEpoch"));
+        assert_id(msg->body.update.nodename, testjson_req(body, "nodename"), "update nodename");
+        assert_slots(&msg->body.update.slots, testjson_req(body, "slots"), "update slots");
         break;
     default:
-        cr_assert_eq(body->n, 0, "%s: header-only type with a body in the manifest", jstr(m, "file"));
+        cr_assert_eq(body->n, 0, "%s: header-only type with a body in the manifest", testjson_str(m, "file"));
         break;
     }
 }
@@ -439,18 +254,18 @@ static void assert_reencodes(const uint8_t *buf, size_t len)
 
 Test(gossip_msg_vectors, decode_every_captured_message)
 {
-    const struct jval *msgs = jreq(bus_json(), "messages");
+    const struct jval *msgs = testjson_req(bus_json(), "messages");
     cr_assert_eq(msgs->n, 19);
     bool seen[GOSSIP_MSG_TYPE_COUNT] = {0};
     for (size_t i = 0; i < msgs->n; i++) {
         const struct jval *m = &msgs->items[i];
         size_t len;
-        uint8_t *buf = load(jstr(m, "file"), &len);
+        uint8_t *buf = load(testjson_str(m, "file"), &len);
         enum gossip_msg_reason reason;
-        cr_assert_eq(len, (size_t)jint(m, "totlen"));
-        cr_assert_eq(gossip_msg_frame_len(buf, len, &reason), (ssize_t)len, "%s", jstr(m, "file"));
+        cr_assert_eq(len, (size_t)testjson_int(m, "totlen"));
+        cr_assert_eq(gossip_msg_frame_len(buf, len, &reason), (ssize_t)len, "%s", testjson_str(m, "file"));
         cr_assert_eq(gossip_msg_frame_len(buf, GOSSIP_MSG_PREFIX_SIZE, NULL), (ssize_t)len);
-        cr_assert_eq(gossip_msg_validate(buf, len, &reason), 0, "%s", jstr(m, "file"));
+        cr_assert_eq(gossip_msg_validate(buf, len, &reason), 0, "%s", testjson_str(m, "file"));
         cr_assert_eq(reason, GOSSIP_MSG_OK);
         static struct gossip_msg msg;
         cr_assert_eq(gossip_msg_decode(buf, len, &msg), 0);
@@ -465,10 +280,10 @@ Test(gossip_msg_vectors, decode_every_captured_message)
 
 Test(gossip_msg_vectors, reencode_byte_for_byte)
 {
-    const struct jval *msgs = jreq(bus_json(), "messages");
+    const struct jval *msgs = testjson_req(bus_json(), "messages");
     for (size_t i = 0; i < msgs->n; i++) {
         size_t len;
-        uint8_t *buf = load(jstr(&msgs->items[i], "file"), &len);
+        uint8_t *buf = load(testjson_str(&msgs->items[i], "file"), &len);
         assert_reencodes(buf, len);
         free(buf);
     }
@@ -476,14 +291,14 @@ Test(gossip_msg_vectors, reencode_byte_for_byte)
 
 Test(gossip_msg_vectors, walk_stream_captures)
 {
-    const struct jval *streams = jreq(bus_json(), "streams");
+    const struct jval *streams = testjson_req(bus_json(), "streams");
     cr_assert_eq(streams->n, 2);
     for (size_t s = 0; s < streams->n; s++) {
         const struct jval *st = &streams->items[s];
-        const struct jval *want = jreq(st, "messages");
+        const struct jval *want = testjson_req(st, "messages");
         size_t len, off = 0, n = 0;
-        uint8_t *buf = load(jstr(st, "file"), &len);
-        cr_assert_eq(len, (size_t)jint(st, "bytes"));
+        uint8_t *buf = load(testjson_str(st, "file"), &len);
+        cr_assert_eq(len, (size_t)testjson_int(st, "bytes"));
         while (off < len) {
             /* every prefix shorter than 8 bytes asks for more */
             for (size_t k = 0; k < GOSSIP_MSG_PREFIX_SIZE; k++)
@@ -492,13 +307,13 @@ Test(gossip_msg_vectors, walk_stream_captures)
             cr_assert_gt(frame, 0);
             cr_assert_leq((size_t)frame, len - off);
             cr_assert_lt(n, want->n);
-            cr_assert_eq(off, (size_t)jint(&want->items[n], "offset"));
-            cr_assert_eq(frame, jint(&want->items[n], "totlen"));
+            cr_assert_eq(off, (size_t)testjson_int(&want->items[n], "offset"));
+            cr_assert_eq(frame, testjson_int(&want->items[n], "totlen"));
             uint8_t *one = malloc((size_t)frame);
             memcpy(one, buf + off, (size_t)frame);
             static struct gossip_msg msg;
             cr_assert_eq(gossip_msg_decode(one, (size_t)frame, &msg), 0);
-            const char *type = jstr(&want->items[n], "type");
+            const char *type = testjson_str(&want->items[n], "type");
             cr_assert_eq(msg.hdr.type, !strcmp(type, "MEET") ? GOSSIP_MSG_MEET
                                        : !strcmp(type, "PING") ? GOSSIP_MSG_PING
                                                                : GOSSIP_MSG_PONG);
@@ -879,10 +694,10 @@ static enum gossip_msg_reason reason_of(const uint8_t *buf, size_t len)
 
 Test(gossip_msg_refuse, truncated_at_every_length)
 {
-    const struct jval *msgs = jreq(bus_json(), "messages");
+    const struct jval *msgs = testjson_req(bus_json(), "messages");
     for (size_t i = 0; i < msgs->n; i++) {
         size_t len;
-        uint8_t *full = load(jstr(&msgs->items[i], "file"), &len);
+        uint8_t *full = load(testjson_str(&msgs->items[i], "file"), &len);
         for (size_t cut = 0; cut < len; cut++) {
             uint8_t *buf = malloc(cut ? cut : 1);
             memcpy(buf, full, cut);
@@ -893,7 +708,7 @@ Test(gossip_msg_refuse, truncated_at_every_length)
                 put32(buf + 4, (uint32_t)cut);
                 enum gossip_msg_reason r = reason_of(buf, cut);
                 cr_assert(cut < 2256 ? r == GOSSIP_MSG_TOO_SHORT : r == GOSSIP_MSG_BAD_TOTLEN || r == GOSSIP_MSG_BAD_EXT,
-                          "%s cut %zu: %s", jstr(&msgs->items[i], "file"), cut, gossip_msg_reason_name(r));
+                          "%s cut %zu: %s", testjson_str(&msgs->items[i], "file"), cut, gossip_msg_reason_name(r));
             }
             free(buf);
         }
@@ -1121,10 +936,10 @@ Test(gossip_msg_refuse, garbage_and_mutations)
     }
     /* random byte flips of every vector: never a crash, decode agrees with
      * validate, and whatever is accepted re-encodes to the same length */
-    const struct jval *msgs = jreq(bus_json(), "messages");
+    const struct jval *msgs = testjson_req(bus_json(), "messages");
     for (size_t i = 0; i < msgs->n; i++) {
         size_t len;
-        uint8_t *orig = load(jstr(&msgs->items[i], "file"), &len);
+        uint8_t *orig = load(testjson_str(&msgs->items[i], "file"), &len);
         uint8_t *buf = malloc(len);
         for (int round = 0; round < 300; round++) {
             memcpy(buf, orig, len);
