@@ -13,10 +13,12 @@
 #include "node/node_int.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/repl.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char protected_mode_msg[] =
     "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for "
@@ -63,10 +65,27 @@ static void count_error(void *ud, const char *text)
     node_info_count_error(text);
 }
 
+/* Removes c from a singly linked list threaded through field `next_of`. */
+static void unlist(struct node_client **head, struct node_client *c, size_t link_off)
+{
+    for (struct node_client **pp = head; *pp; pp = (struct node_client **)((char *)*pp + link_off)) {
+        if (*pp == c) {
+            *pp = *(struct node_client **)((char *)c + link_off);
+            return;
+        }
+    }
+}
+
 static void on_close(uv_handle_t *h)
 {
     struct node_client *c = h->data;
     struct node_server *srv = c->srv;
+    if (srv->repl)
+        repl_client_closed(srv->repl, c);
+    if (c->flags & NODE_CLIENT_PENDING_WRITE)
+        unlist(&srv->pending, c, offsetof(struct node_client, pending_next));
+    if (c->flags & NODE_CLIENT_UNBLOCKED)
+        unlist(&srv->unblocked, c, offsetof(struct node_client, unblocked_next));
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -149,13 +168,40 @@ static void protocol_error(struct node_client *c, ssize_t err)
     node_client_close(c, false);
 }
 
+/* A command from this node's master: applied, its reply dropped (except
+ * REPLCONF GETACK's answer), then its exact bytes reported so the applied
+ * offset advances and sub-replicas get the same bytes. */
+static void run_master_command(struct node_client *c, const char *bytes, size_t len)
+{
+    struct node_out keep = c->out;
+    node_out_init(&c->out);
+    c->out.proto = keep.proto;
+    if (c->argc > 0)
+        node_dispatch(c);
+    if (c->flags & NODE_CLIENT_FORCE_REPLY) {
+        c->flags &= ~NODE_CLIENT_FORCE_REPLY;
+        for (struct node_obuf_block *b = c->out.head; b; b = b->next)
+            node_out_append(&keep, b->data, b->used);
+    } else if (c->out.errors) {
+        core_log(CORE_LOG_WARNING, "== CRITICAL == This replica is sending an error to its master after "
+                 "processing the command '%.*s'", (int)CORE_MIN(c->argc ? c->argl[0] : 0, 64),
+                 c->argc ? c->argv[0] : "");
+    }
+    node_out_free(&c->out);
+    c->out = keep;
+    if (!(c->flags & NODE_CLIENT_CLOSING))
+        repl_master_applied(c->srv->repl, c, bytes, len);
+}
+
 static void process_input(struct node_client *c)
 {
     struct node_server *srv = c->srv;
     node_ks_set_now(srv->ks, core_time_ms());
-    while (c->qpos < c->qlen && !(c->flags & (NODE_CLIENT_CLOSE_AFTER_REPLY | NODE_CLIENT_CLOSING))) {
+    while (c->qpos < c->qlen &&
+           !(c->flags & (NODE_CLIENT_CLOSE_AFTER_REPLY | NODE_CLIENT_CLOSING | NODE_CLIENT_BLOCKED))) {
         c->parser.unauthenticated = !(c->flags & NODE_CLIENT_AUTHENTICATED);
-        c->parser.max_bulk_len = srv->cfg.proto_max_bulk_len;
+        /* The master's stream is trusted: no bulk limit (Redis: none for the master). */
+        c->parser.max_bulk_len = (c->flags & NODE_CLIENT_MASTER) ? 0 : srv->cfg.proto_max_bulk_len;
         ssize_t n = node_resp_parse(&c->parser, c->qbuf + c->qpos, c->qlen - c->qpos);
         if (n == 0)
             break;
@@ -163,18 +209,25 @@ static void process_input(struct node_client *c)
             protocol_error(c, n);
             break;
         }
+        const char *start = c->qbuf + c->qpos;
         c->qpos += (size_t)n;
-        if (c->parser.argc == 0)
-            continue;
         c->argc = c->parser.argc;
         c->argv = c->parser.argv;
         c->argl = c->parser.argl;
+        if (c->flags & NODE_CLIENT_MASTER) {
+            run_master_command(c, start, (size_t)n);
+            c->argc = 0;
+            continue;
+        }
+        if (c->parser.argc == 0)
+            continue;
         node_dispatch(c);
         c->argc = 0;
         if (node_client_check_obuf(c))
             return;
     }
-    if (c->qlen - c->qpos > (size_t)srv->cfg.client_query_buffer_limit) {
+    /* The master's stream may hold a large MULTI block: never cut it off. */
+    if (!(c->flags & NODE_CLIENT_MASTER) && c->qlen - c->qpos > (size_t)srv->cfg.client_query_buffer_limit) {
         core_log(CORE_LOG_WARNING, "Closing client that reached max query buffer length: id=%llu addr=%s qbuf=%zu",
                  (unsigned long long)c->id, c->addr, c->qlen - c->qpos);
         srv->stats.client_qbuf_limit_disconnections++;
@@ -299,7 +352,7 @@ static void refuse(struct node_client *c, const char *msg)
     node_client_close(c, false);
 }
 
-void node_client_accept(struct node_server *srv, uv_stream_t *listener)
+static struct node_client *client_new(struct node_server *srv)
 {
     struct node_client *c = core_calloc(1, sizeof(*c));
     c->srv = srv;
@@ -316,6 +369,87 @@ void node_client_accept(struct node_server *srv, uv_stream_t *listener)
         srv->clients->prev = c;
     srv->clients = c;
     srv->nclients++;
+    return c;
+}
+
+struct node_client *node_client_adopt_fd(struct node_server *srv, int fd, unsigned flags)
+{
+    struct node_client *c = client_new(srv);
+    if (uv_tcp_open(&c->tcp, fd) < 0) {
+        close(fd);
+        node_client_close(c, true);
+        return NULL;
+    }
+    c->flags |= flags | NODE_CLIENT_AUTHENTICATED;
+    uv_tcp_nodelay(&c->tcp, 1);
+    set_addresses(c);
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
+        node_client_close(c, true);
+        return NULL;
+    }
+    return c;
+}
+
+void node_client_feed(struct node_client *c, const char *buf, size_t len)
+{
+    if (len == 0 || (c->flags & NODE_CLIENT_CLOSING))
+        return;
+    qbuf_reserve(c, len);
+    memcpy(c->qbuf + c->qlen, buf, len);
+    c->qlen += len;
+    process_input(c);
+    if (!(c->flags & NODE_CLIENT_CLOSING))
+        node_client_write_now(c);
+}
+
+void node_client_write_now(struct node_client *c)
+{
+    if (c->flags & (NODE_CLIENT_PENDING_WRITE | NODE_CLIENT_CLOSING))
+        return;
+    c->flags |= NODE_CLIENT_PENDING_WRITE;
+    c->pending_next = c->srv->pending;
+    c->srv->pending = c;
+}
+
+void node_client_block(struct node_client *c)
+{
+    c->flags |= NODE_CLIENT_BLOCKED;
+}
+
+void node_client_unblock(struct node_client *c)
+{
+    c->flags &= ~NODE_CLIENT_BLOCKED;
+    c->bpop_timeout_ms = 0;
+    if (!(c->flags & NODE_CLIENT_UNBLOCKED) && !(c->flags & NODE_CLIENT_CLOSING)) {
+        c->flags |= NODE_CLIENT_UNBLOCKED;
+        c->unblocked_next = c->srv->unblocked;
+        c->srv->unblocked = c;
+    }
+    node_client_write_now(c);
+}
+
+void node_clients_before_sleep(struct node_server *srv)
+{
+    /* Resumed clients first: their pending input may add output. */
+    while (srv->unblocked) {
+        struct node_client *c = srv->unblocked;
+        srv->unblocked = c->unblocked_next;
+        c->flags &= ~NODE_CLIENT_UNBLOCKED;
+        process_input(c);
+        if (!(c->flags & NODE_CLIENT_CLOSING))
+            node_client_write_now(c);
+    }
+    while (srv->pending) {
+        struct node_client *c = srv->pending;
+        srv->pending = c->pending_next;
+        c->flags &= ~NODE_CLIENT_PENDING_WRITE;
+        node_client_flush(c);
+    }
+}
+
+void node_client_accept(struct node_server *srv, uv_stream_t *listener)
+{
+    struct node_client *c = client_new(srv);
     if (uv_accept(listener, (uv_stream_t *)&c->tcp) < 0) {
         node_client_close(c, true);
         return;
@@ -346,7 +480,9 @@ void node_clients_cron(struct node_server *srv, int64_t now_ms)
         next = c->next;
         if (c->flags & NODE_CLIENT_CLOSING)
             continue;
-        if (idle_max_ms > 0 && now_ms - c->last_interaction_ms > idle_max_ms) {
+        /* As Redis: replication links and blocked clients never idle out. */
+        bool exempt = (c->flags & (NODE_CLIENT_REPLICA | NODE_CLIENT_MASTER | NODE_CLIENT_BLOCKED)) != 0;
+        if (idle_max_ms > 0 && !exempt && now_ms - c->last_interaction_ms > idle_max_ms) {
             core_log(CORE_LOG_VERBOSE, "Closing idle client");
             node_client_close(c, true);
             continue;

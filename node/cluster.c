@@ -13,6 +13,7 @@
 #include "node/core/core.h"
 #include "node/core/core_log.h"
 #include "node/node_int.h"
+#include "node/repl.h"
 
 #include <fcntl.h>
 #include <libgen.h>
@@ -92,11 +93,31 @@ static void env_slots_lost(void *ud, const struct slots_bitmap *slots)
         core_log(CORE_LOG_NOTICE, "Deleted %zu keys from slots this node no longer owns", removed);
 }
 
+/* The gossip layer made me a replica of master (or a master again): point
+ * replication at it. */
 static void env_master_changed(void *ud, const struct gossip_node *master)
 {
-    if (master)
-        core_log(CORE_LOG_NOTICE, "Configured to replicate %.40s (replication comes with a later release)",
-                 master->id);
+    struct node_server *srv = ud;
+    if (!master) {
+        repl_set_master(srv->repl, NULL, 0);
+        return;
+    }
+    core_log(CORE_LOG_NOTICE, "Configured to replicate %.40s at %s:%d", master->id, master->ip, master->port);
+    repl_set_master(srv->repl, master->ip, master->port);
+}
+
+static int64_t env_repl_offset(void *ud)
+{
+    struct node_server *srv = ud;
+    return repl_is_replica(srv->repl) ? repl_replica_offset(srv->repl) : srv->repl->ids.offset;
+}
+
+int64_t node_cluster_repl_offset(const struct node_server *srv, const struct gossip_node *n)
+{
+    /* Gossip never advertises to myself: my own offset is the live one. */
+    if (n == srv->gossip->myself)
+        return env_repl_offset((void *)srv);
+    return n->repl_offset;
 }
 
 int node_cluster_bus_port(const struct node_server *srv)
@@ -265,6 +286,7 @@ int node_cluster_start(struct node_server *srv)
         .log = env_log,
         .slots_lost = env_slots_lost,
         .master_changed = env_master_changed,
+        .repl_offset = env_repl_offset,
     };
     int rc = take_lock(srv);
     if (rc < 0)

@@ -29,4 +29,7 @@ const char *node_cluster_endpoint(const struct node_server *srv, const struct go
 /* The port the bus listens on: cluster-port, or port + 10000. */
 int node_cluster_bus_port(const struct node_server *srv);
 
+/* A node's replication offset: gossiped for others, live for myself. */
+int64_t node_cluster_repl_offset(const struct node_server *srv, const struct gossip_node *n);
+
 #endif

@@ -316,9 +316,9 @@ static void reply_slots_node(struct node_client *c, const struct gossip_node *n)
 }
 
 /* Replicas CLUSTER SLOTS lists: not failed, and with some replicated data. */
-static bool replica_listed(const struct gossip_node *r)
+static bool replica_listed(const struct node_server *srv, const struct gossip_node *r)
 {
-    return !(r->flags & GOSSIP_NODE_FAIL) && r->repl_offset != 0;
+    return !(r->flags & GOSSIP_NODE_FAIL) && node_cluster_repl_offset(srv, r) != 0;
 }
 
 void node_cmd_cluster_slots(struct node_client *c)
@@ -336,13 +336,13 @@ void node_cmd_cluster_slots(struct node_client *c)
         const struct gossip_node *m = gossip_node_at(g, r.node);
         int32_t listed = 0;
         for (int32_t i = 0; i < m->replica_count; i++)
-            listed += replica_listed(m->replicas[i]);
+            listed += replica_listed(c->srv, m->replicas[i]);
         node_reply_array(&c->out, 3 + listed);
         node_reply_int(&c->out, r.start);
         node_reply_int(&c->out, r.end);
         reply_slots_node(c, m);
         for (int32_t i = 0; i < m->replica_count; i++)
-            if (replica_listed(m->replicas[i]))
+            if (replica_listed(c->srv, m->replicas[i]))
                 reply_slots_node(c, m->replicas[i]);
     }
 }
@@ -369,10 +369,11 @@ static void reply_shard_node(struct node_client *c, const struct gossip_node *n)
     node_reply_bulk_cstr(&c->out, "role");
     node_reply_bulk_cstr(&c->out, gossip_node_is_master(n) ? "master" : "replica");
     node_reply_bulk_cstr(&c->out, "replication-offset");
-    node_reply_int(&c->out, n->repl_offset);
+    int64_t offset = node_cluster_repl_offset(c->srv, n);
+    node_reply_int(&c->out, offset);
     node_reply_bulk_cstr(&c->out, "health");
     const char *health = (n->flags & GOSSIP_NODE_FAIL) ? "fail"
-                         : (!gossip_node_is_master(n) && n->repl_offset == 0) ? "loading"
+                         : (!gossip_node_is_master(n) && offset == 0) ? "loading"
                                                                                : "online";
     node_reply_bulk_cstr(&c->out, health);
 }

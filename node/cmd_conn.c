@@ -11,6 +11,7 @@
  * (client.c), stopping the loop on SHUTDOWN (server.c), INFO (cmd_info.c).
  */
 #include "node/commands.h"
+#include "node/persist.h"
 #include "node/text.h"
 #include "node/core/core.h"
 #include "node/util.h"
@@ -233,9 +234,10 @@ void node_cmd_hello(struct node_client *c)
 
 enum shutdown_opt { SD_NOSAVE = 1, SD_SAVE = 2, SD_NOW = 4, SD_FORCE = 8, SD_ABORT = 16 };
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. shoal keeps no data on disk
- * yet, so SAVE and NOSAVE differ only in validation; on success no reply is
- * written: the server stops and the connection closes. */
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: saves first when save
+ * points are set (SAVE forces it, NOSAVE skips it); a failed save keeps the
+ * server running unless FORCE. On success no reply is written: the server
+ * stops and the connection closes. */
 void node_cmd_shutdown(struct node_client *c)
 {
     static const struct {
@@ -263,6 +265,12 @@ void node_cmd_shutdown(struct node_client *c)
         node_reply_error(&c->out, "ERR No shutdown in progress.");
         return;
     }
+    if (!(flags & SD_NOSAVE) && node_persist_shutdown_save(c->srv, (flags & SD_SAVE) != 0) < 0 &&
+        !(flags & SD_FORCE)) {
+        node_reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
+    c->srv->shutdown_done_save = true;
     c->srv->shutdown_asap = true;
 }
 
@@ -283,9 +291,13 @@ static enum client_type parse_client_type(const char *s, size_t len)
     return CT_NONE;
 }
 
-/* shoal has no replica, master-link or Pub/Sub connections yet. */
+/* shoal has no Pub/Sub connections yet. */
 static enum client_type client_type_of(const struct node_client *c)
 {
+    if (c->flags & NODE_CLIENT_MASTER)
+        return CT_MASTER;
+    if (c->flags & NODE_CLIENT_REPLICA)
+        return CT_REPLICA;
     return CT_NORMAL;
 }
 
@@ -297,6 +309,10 @@ static bool client_is_gone(const struct node_client *c)
 static void flags_string(const struct node_client *c, char *out)
 {
     char *p = out;
+    if (c->flags & NODE_CLIENT_REPLICA)
+        *p++ = 'S';
+    if (c->flags & NODE_CLIENT_MASTER)
+        *p++ = 'M';
     if (c->flags & NODE_CLIENT_MULTI)
         *p++ = 'x';
     if (c->flags & NODE_CLIENT_CLOSE_AFTER_REPLY)

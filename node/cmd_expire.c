@@ -8,8 +8,11 @@
  * (node/ks.c). "Now" is the keyspace's per-command time, node_ks_now().
  */
 #include "node/commands.h"
+#include "node/core/core.h"
+#include "node/propagate.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 enum expire_flag {
@@ -68,6 +71,28 @@ static bool flags_allow(unsigned f, int64_t current, int64_t when)
     return true;
 }
 
+/* The stream gets absolute times (spec replication.md §5.2): PEXPIREAT key
+ * ms [NX|XX|GT|LT as given], or DEL when the time had already passed. */
+static void propagate_expire(struct node_client *c, int64_t when, bool deleted)
+{
+    if (deleted) {
+        const char *argv[2] = {"DEL", c->argv[1]};
+        size_t argl[2] = {3, c->argl[1]};
+        node_prop_rewrite(c, 2, argv, argl);
+        return;
+    }
+    char ms[32];
+    const char *argv[8];
+    size_t argl[8];
+    int n = 0;
+    argv[n] = "PEXPIREAT", argl[n++] = 9;
+    argv[n] = c->argv[1], argl[n++] = c->argl[1];
+    argv[n] = ms, argl[n++] = (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)when);
+    for (int i = 3; i < c->argc && n < (int)CORE_ARRAY_LEN(argv); i++)
+        argv[n] = c->argv[i], argl[n++] = c->argl[i];
+    node_prop_rewrite(c, n, argv, argl);
+}
+
 /*
  * EXPIRE family. base_ms: 0 for the absolute forms, now for the relative
  * ones. A time already past deletes the key (and replies 1).
@@ -99,10 +124,12 @@ static void expire_generic(struct node_client *c, int64_t base_ms, bool seconds)
         node_reply_int(&c->out, 0);
         return;
     }
-    if (when <= node_ks_now(ks))
+    bool past = when <= node_ks_now(ks);
+    if (past)
         node_ks_delete_entry(ks, e);
     else
         node_ks_set_expire(ks, &e, when);
+    propagate_expire(c, when, past);
     node_server_dirty(c->srv, 1);
     node_reply_int(&c->out, 1);
 }

@@ -15,13 +15,14 @@
 #include "node/text.h"
 #include "node/core/core.h"
 #include "node/node_int.h"
+#include "node/persist.h"
+#include "node/repl.h"
 
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -129,15 +130,19 @@ static void sec_server(struct node_text *t, struct node_server *srv)
 
 static void sec_clients(struct node_text *t, struct node_server *srv)
 {
-    size_t max_in = 0, max_out = 0;
+    size_t max_in = 0, max_out = 0, replicas = 0, blocked = 0, timed = 0;
     for (const struct node_client *c = srv->clients; c; c = c->next) {
         max_in = CORE_MAX(max_in, c->qbuf_peak);
         max_out = CORE_MAX(max_out, node_out_len(&c->out));
+        replicas += (c->flags & NODE_CLIENT_REPLICA) != 0;
+        blocked += (c->flags & NODE_CLIENT_BLOCKED) != 0;
+        timed += (c->flags & NODE_CLIENT_BLOCKED) && c->bpop_timeout_ms;
     }
+    /* As Redis: replicas are not counted as clients. */
     node_text_printf(t, "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
-           "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\nblocked_clients:0\r\n"
-           "tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-        srv->nclients, srv->cfg.maxclients, max_in, max_out);
+           "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\nblocked_clients:%zu\r\n"
+           "tracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
+        srv->nclients - replicas, srv->cfg.maxclients, max_in, max_out, blocked, timed);
 }
 
 /* Buffers held by client connections (INFO mem_clients_normal). */
@@ -183,42 +188,39 @@ static void sec_memory(struct node_text *t, struct node_server *srv)
 
 static void sec_persistence(struct node_text *t, struct node_server *srv)
 {
-    node_text_printf(t, "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-           "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
-           "current_save_keys_total:0\r\nrdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
-           "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-           "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-           "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n",
-        (unsigned long long)srv->dirty, (long long)(srv->start_time_ms / 1000));
-    node_text_printf(t, "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-           "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
-           "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\n"
-           "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
+    node_text_printf(t, "# Persistence\r\n");
+    node_persist_info(srv, t);
 }
 
 static void sec_stats(struct node_text *t, struct node_server *srv)
 {
     const struct node_server_stats *st = &srv->stats;
     const struct node_ks_stats *ks = node_ks_stats(srv->ks);
+    int64_t fork_usec;
+    uint64_t forks;
+    node_persist_fork_stats(srv, &fork_usec, &forks);
     node_text_printf(t, "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
            "instantaneous_ops_per_sec:%lld\r\ntotal_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\n"
            "total_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\n"
            "instantaneous_output_kbps:0.00\r\ninstantaneous_input_repl_kbps:0.00\r\n"
-           "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%llu\r\nsync_full:0\r\n"
-           "sync_partial_ok:0\r\nsync_partial_err:0\r\n",
+           "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%llu\r\nsync_full:%llu\r\n"
+           "sync_partial_ok:%llu\r\nsync_partial_err:%llu\r\n",
         (unsigned long long)st->total_connections, (unsigned long long)st->total_commands,
         node_server_instantaneous_ops(srv), (unsigned long long)st->net_input_bytes,
-        (unsigned long long)st->net_output_bytes, (unsigned long long)st->rejected_connections);
+        (unsigned long long)st->net_output_bytes, (unsigned long long)st->rejected_connections,
+        (unsigned long long)srv->repl->sync_full, (unsigned long long)srv->repl->sync_partial_ok,
+        (unsigned long long)srv->repl->sync_partial_err);
     node_text_printf(t, "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:0\r\n"
            "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
            "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
            "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
-           "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
+           "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
            "active_defrag_hits:0\r\nactive_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
            "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\n"
            "tracking_total_keys:0\r\ntracking_total_items:0\r\ntracking_total_prefixes:0\r\n",
         (unsigned long long)ks->expired_keys, (unsigned long long)(ks->expire_cycle_cpu_us / 1000),
-        (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses);
+        (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses, (long long)fork_usec,
+        (unsigned long long)forks);
     node_text_printf(t, "unexpected_error_replies:0\r\ntotal_error_replies:%llu\r\ndump_payload_sanitizations:0\r\n"
            "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
            "client_query_buffer_limit_disconnections:%llu\r\nclient_output_buffer_limit_disconnections:%llu\r\n",
@@ -226,34 +228,10 @@ static void sec_stats(struct node_text *t, struct node_server *srv)
         (unsigned long long)st->client_obuf_limit_disconnections);
 }
 
-/* The replication ID, until replication owns one: random, fixed for the
- * life of the process, as Redis creates a new one at start-up. */
-static const char *replid(void)
-{
-    static char id[41];
-    if (!id[0]) {
-        static const char hex[] = "0123456789abcdef";
-        unsigned char raw[20];
-        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-            uint64_t x = (uint64_t)core_time_us() ^ (uint64_t)getpid() << 32;
-            for (size_t i = 0; i < sizeof(raw); i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
-                raw[i] = (unsigned char)(x >> 56);
-        }
-        for (size_t i = 0; i < sizeof(raw); i++) {
-            id[2 * i] = hex[raw[i] >> 4];
-            id[2 * i + 1] = hex[raw[i] & 15];
-        }
-    }
-    return id;
-}
-
 static void sec_replication(struct node_text *t, struct node_server *srv)
 {
-    node_text_printf(t, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\n"
-           "master_replid:%s\r\nmaster_replid2:0000000000000000000000000000000000000000\r\n"
-           "master_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\n"
-           "repl_backlog_size:1048576\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
-        replid());
+    node_text_printf(t, "# Replication\r\n");
+    repl_info(srv->repl, t);
 }
 
 static void add_rusage(struct node_text *t, const char *suffix, const struct rusage *ru)

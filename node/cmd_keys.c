@@ -11,6 +11,7 @@
  * Only database 0 exists: SELECT and COPY ... DB accept nothing else.
  */
 #include "node/commands.h"
+#include "node/propagate.h"
 #include "node/core/core.h"
 #include "node/util.h"
 
@@ -412,6 +413,7 @@ void node_cmd_flushall(struct node_client *c)
     /* As 7.0 without save points: only the keys count (Redis adds one more
      * only around the RDB save that FLUSHALL triggers when saving is on). */
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
+    node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);
 }
 
@@ -420,6 +422,7 @@ void node_cmd_flushdb(struct node_client *c)
     if (!flush_args_ok(c))
         return;
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
+    node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);
 }
 

@@ -13,10 +13,12 @@
  */
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/propagate.h"
 #include "node/util.h"
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Room for INCRBYFLOAT's human format of any finite long double: %.17Lf of
@@ -191,6 +193,44 @@ void node_cmd_get(struct node_client *c)
         reply_value(&c->out, e);
 }
 
+/* ---- what the replication stream gets (spec replication.md §5.2) ---- */
+
+/* SET key value PXAT ms: every expiring form reaches replicas as an absolute time. */
+static void prop_set_pxat(struct node_client *c, int val_index, int64_t when)
+{
+    char ms[32];
+    const char *argv[5] = {"SET", c->argv[1], c->argv[val_index], "PXAT", ms};
+    size_t argl[5] = {3, c->argl[1], c->argl[val_index], 4, 0};
+    argl[4] = (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)when);
+    node_prop_rewrite(c, 5, argv, argl);
+}
+
+/* SET ... GET without an expiry: the same command minus GET. */
+static void prop_set_without_get(struct node_client *c)
+{
+    const char *argv[16];
+    size_t argl[16];
+    int n = 0;
+    for (int i = 0; i < c->argc && n < (int)CORE_ARRAY_LEN(argv); i++) {
+        if (i >= 3 && node_arg_is(c, i, "get"))
+            continue;
+        argv[n] = c->argv[i];
+        argl[n++] = c->argl[i];
+    }
+    node_prop_rewrite(c, n, argv, argl);
+}
+
+/* A fixed command over the key: DEL key, PERSIST key ... */
+static void prop_key_cmd(struct node_client *c, const char *name, int64_t ms)
+{
+    char num[32];
+    const char *argv[3] = {name, c->argv[1], num};
+    size_t argl[3] = {strlen(name), c->argl[1], 0};
+    if (ms >= 0)
+        argl[2] = (size_t)snprintf(num, sizeof(num), "%lld", (long long)ms);
+    node_prop_rewrite(c, ms >= 0 ? 3 : 2, argv, argl);
+}
+
 /* SET with options: the slow path, which may need a lookup before the write. */
 static void set_with_args(struct node_client *c)
 {
@@ -219,6 +259,10 @@ static void set_with_args(struct node_client *c)
     node_ks_set_str(ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], expire_ms,
                     (a.flags & SET_KEEPTTL) ? NODE_KS_KEEPTTL : 0);
     node_server_dirty(c->srv, 1);
+    if (expire_ms != -1)
+        prop_set_pxat(c, 2, expire_ms);
+    else if (a.flags & SET_GET)
+        prop_set_without_get(c);
     if (!(a.flags & SET_GET))
         node_reply_ok(&c->out);
 }
@@ -262,6 +306,7 @@ static void setex_generic(struct node_client *c, unsigned unit_flag)
         return;
     node_ks_set_str(c->srv->ks, c->argv[1], c->argl[1], c->argv[3], c->argl[3], expire_ms, 0);
     node_server_dirty(c->srv, 1);
+    prop_set_pxat(c, 3, expire_ms);
     node_reply_ok(&c->out);
 }
 
@@ -285,6 +330,9 @@ void node_cmd_getset(struct node_client *c)
         return;
     node_ks_set_str(c->srv->ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], -1, 0);
     node_server_dirty(c->srv, 1);
+    const char *argv[3] = {"SET", c->argv[1], c->argv[2]};
+    size_t argl[3] = {3, c->argl[1], c->argl[2]};
+    node_prop_rewrite(c, 3, argv, argl);
 }
 
 void node_cmd_getdel(struct node_client *c)
@@ -295,6 +343,7 @@ void node_cmd_getdel(struct node_client *c)
         return;
     node_ks_delete_entry(c->srv->ks, e);
     node_server_dirty(c->srv, 1);
+    prop_key_cmd(c, "DEL", -1);
 }
 
 /* Applies GETEX's expiry option to e after its value was replied. */
@@ -306,12 +355,15 @@ static void getex_apply(struct node_client *c, struct node_ks_entry *e, const st
     if ((a->flags & (SET_EXAT | SET_PXAT)) && expire_ms <= node_ks_now(ks)) {
         node_ks_delete_entry(ks, e);
         node_server_dirty(c->srv, 1);
+        prop_key_cmd(c, "DEL", -1);
     } else if (a->expire_index != 0) {
         node_ks_set_expire(ks, &e, expire_ms);
         node_server_dirty(c->srv, 1);
+        prop_key_cmd(c, "PEXPIREAT", expire_ms);
     } else if ((a->flags & SET_PERSIST) && node_ks_entry_expire(e) != -1) {
         node_ks_set_expire(ks, &e, -1);
         node_server_dirty(c->srv, 1);
+        prop_key_cmd(c, "PERSIST", -1);
     }
 }
 
@@ -537,6 +589,9 @@ void node_cmd_incrbyfloat(struct node_client *c)
     len = node_util_ld2str(buf, sizeof(buf), v);
     node_ks_set_str(ks, c->argv[1], c->argl[1], buf, len, -1, NODE_KS_KEEPTTL);
     node_server_dirty(c->srv, 1);
+    const char *argv[4] = {"SET", c->argv[1], buf, "KEEPTTL"};
+    size_t argl[4] = {3, c->argl[1], len, 7};
+    node_prop_rewrite(c, 4, argv, argl);
     node_reply_bulk(&c->out, buf, len);
 }
 

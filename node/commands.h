@@ -51,6 +51,16 @@ node_cmd_proc node_cmd_cluster_myid, node_cmd_cluster_keyslot, node_cmd_cluster_
     node_cmd_cluster_set_config_epoch, node_cmd_cluster_bumpepoch, node_cmd_cluster_saveconfig,
     node_cmd_cluster_replicas;
 
+/* cmd_persist.c */
+node_cmd_proc node_cmd_save, node_cmd_bgsave, node_cmd_lastsave, node_cmd_dump, node_cmd_restore,
+    node_cmd_restore_asking;
+
+/* replication/repl_master.c */
+node_cmd_proc node_cmd_psync, node_cmd_sync, node_cmd_replconf, node_cmd_wait, node_cmd_role;
+
+/* replication/repl_replica.c */
+node_cmd_proc node_cmd_replicaof, node_cmd_cluster_replicate;
+
 /* cmd_debug.c */
 node_cmd_proc node_cmd_debug;
 

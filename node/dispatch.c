@@ -11,6 +11,9 @@
 #include "node/cluster.h"
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/persist.h"
+#include "node/propagate.h"
+#include "node/repl.h"
 #include "node/core/core_log.h"
 #include "node/util.h"
 
@@ -82,14 +85,32 @@ void node_server_dirty(struct node_server *srv, uint64_t n)
     srv->dirty += n;
 }
 
+/* How TTLs act for this command: a replica never deletes expired keys on
+ * its own, and sees every key as live while applying its master's stream. */
+static enum node_ks_expire_mode expire_mode(const struct node_client *c)
+{
+    if (!repl_is_replica(c->srv->repl))
+        return NODE_KS_EXPIRE_DELETE;
+    return (c->flags & NODE_CLIENT_MASTER) ? NODE_KS_EXPIRE_NONE : NODE_KS_EXPIRE_HIDE;
+}
+
 void node_call(struct node_client *c)
 {
     const struct node_cmd *cmd = c->cmd;
+    struct node_server *srv = c->srv;
     uint64_t errors_before = c->out.errors;
+    uint64_t dirty_before = srv->dirty;
+    struct node_client *outer = srv->current;
+    srv->current = c;
+    node_ks_set_expire_mode(srv->ks, expire_mode(c));
+    node_prop_begin(srv, c);
     uint64_t start = core_ticks();
     cmd->proc(c);
     node_server_slot_hint(NULL, 0, 0); /* the next command's bytes may sit at the same address */
     uint64_t took = core_ticks() - start;
+    node_prop_end(srv, c, srv->dirty != dirty_before);
+    srv->current = outer;
+    c->woff = srv->repl->ids.offset;
     struct node_cmd_stats *st = node_cmd_stats(cmd);
     st->calls++;
     st->ticks += took;
@@ -270,6 +291,85 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd, int
     return false;
 }
 
+/* EXEC is judged by what it would run (Redis: it inherits its queue's flags). */
+static uint32_t effective_flags(const struct node_client *c, const struct node_cmd *cmd)
+{
+    if (cmd->proc != node_cmd_exec || !(c->flags & NODE_CLIENT_MULTI))
+        return cmd->flags;
+    uint32_t f = cmd->flags;
+    bool loading = true, stale = true;
+    for (int i = 0; i < c->mcount; i++) {
+        uint32_t q = c->mstate[i].cmd->flags;
+        f |= q & (NODE_CMD_WRITE | NODE_CMD_READONLY | NODE_CMD_MAY_REPLICATE | NODE_CMD_DENYOOM);
+        loading &= (q & NODE_CMD_LOADING) != 0;
+        stale &= (q & NODE_CMD_STALE) != 0;
+    }
+    if (!loading)
+        f &= ~(uint32_t)NODE_CMD_LOADING;
+    if (!stale)
+        f &= ~(uint32_t)NODE_CMD_STALE;
+    return f;
+}
+
+static const char misconf_text[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands "
+    "that may modify the data set are disabled, because this instance is configured to report errors during "
+    "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for "
+    "details about the RDB error.";
+
+/* Replication and persistence state checks, in Redis 7.0's order (after
+ * the cluster redirect, before queueing). Returns the error or NULL. */
+static const char *state_check(const struct node_client *c, const struct node_cmd *cmd)
+{
+    struct node_server *srv = c->srv;
+    uint32_t f = effective_flags(c, cmd);
+    bool is_write = (f & NODE_CMD_WRITE) != 0;
+    bool replica = repl_is_replica(srv->repl);
+    if (!replica && (is_write || cmd->proc == node_cmd_ping) && node_persist_writes_refused(srv))
+        return misconf_text;
+    if (is_write && repl_min_replicas_refuse(srv->repl))
+        return "NOREPLICAS Not enough good replicas to write.";
+    if (replica && is_write && srv->cfg.replica_read_only)
+        return "READONLY You can't write against a read only replica.";
+    if ((c->flags & NODE_CLIENT_REPLICA) && (f & (NODE_CMD_WRITE | NODE_CMD_READONLY | NODE_CMD_MAY_REPLICATE)))
+        return "ERR Replica can't interact with the keyspace";
+    if (replica && !repl_link_up(srv->repl) && !srv->cfg.replica_serve_stale_data && !(f & NODE_CMD_STALE))
+        return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    if (srv->loading && !(f & NODE_CMD_LOADING))
+        return "LOADING Redis is loading the dataset in memory";
+    return NULL;
+}
+
+/* Rejects a wrong argument count (or a container without subcommand); true if fine. */
+static bool arity_checked(struct node_client *c, const struct node_cmd *cmd)
+{
+    if (arity_ok(cmd, c->argc) && cmd->proc)
+        return true;
+    char name[128], text[192];
+    node_cmd_fullname(cmd, name, sizeof(name));
+    snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
+    reject(c, cmd, text);
+    return false;
+}
+
+/* A command from this node's master: no authentication, redirection or
+ * state checks (spec replication.md §5.1); only lookup and arity. */
+static const struct node_cmd *dispatch_from_master(struct node_client *c)
+{
+    const struct node_cmd *cmd = lookup(c);
+    if (!cmd)
+        return NULL;
+    c->cmd = cmd;
+    if (!arity_checked(c, cmd))
+        return cmd;
+    if ((c->flags & NODE_CLIENT_MULTI) && !may_run_in_multi(cmd)) {
+        node_multi_queue(c);
+        return cmd;
+    }
+    node_call(c);
+    return cmd;
+}
+
 /* The checks and the execution of one command; returns the command run or
  * rejected, NULL if there was none. */
 static const struct node_cmd *dispatch_one(struct node_client *c)
@@ -281,13 +381,8 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
         return NULL;
     }
     c->cmd = cmd;
-    if (!arity_ok(cmd, c->argc) || !cmd->proc) {
-        char name[128], text[192];
-        node_cmd_fullname(cmd, name, sizeof(name));
-        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", name);
-        reject(c, cmd, text);
+    if (!arity_checked(c, cmd))
         return cmd;
-    }
     if (!(c->flags & NODE_CLIENT_AUTHENTICATED) && !(cmd->flags & NODE_CMD_NO_AUTH)) {
         reject(c, cmd, "NOAUTH Authentication required.");
         return cmd;
@@ -302,6 +397,11 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
     size_t first_len = 0;
     if (c->srv->gossip && !cluster_route(c, cmd, &slot, &first_key, &first_len))
         return cmd;
+    const char *refused = state_check(c, cmd);
+    if (refused) {
+        reject(c, cmd, refused);
+        return cmd;
+    }
     if (queue) {
         node_multi_queue(c);
         return cmd;
@@ -322,6 +422,10 @@ void node_dispatch(struct node_client *c)
         node_client_close(c, true);
         return;
     }
+    if (c->flags & NODE_CLIENT_MASTER) {
+        dispatch_from_master(c);
+        return;
+    }
     const struct node_cmd *cmd = dispatch_one(c);
     /* ASKING is one-shot: it covers the next command, or a whole MULTI. */
     if ((c->flags & NODE_CLIENT_ASKING) && !(c->flags & NODE_CLIENT_MULTI) &&
@@ -331,7 +435,10 @@ void node_dispatch(struct node_client *c)
 
 bool node_client_check_obuf(struct node_client *c)
 {
-    const struct node_obuf_limit *lim = &c->srv->cfg.obuf_limits[NODE_OBUF_NORMAL];
+    if (c->flags & NODE_CLIENT_MASTER)
+        return false; /* its replies are dropped, never written */
+    enum node_obuf_class cls = (c->flags & NODE_CLIENT_REPLICA) ? NODE_OBUF_REPLICA : NODE_OBUF_NORMAL;
+    const struct node_obuf_limit *lim = &c->srv->cfg.obuf_limits[cls];
     size_t used = node_out_len(&c->out);
     bool hard = lim->hard_bytes > 0 && used >= (size_t)lim->hard_bytes;
     bool soft = false;

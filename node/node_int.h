@@ -21,6 +21,8 @@ void node_client_flush(struct node_client *c);
 /* Server cron: idle timeouts, output-buffer soft limits. */
 void node_clients_cron(struct node_server *srv, int64_t now_ms);
 bool node_client_is_loopback(const struct node_client *c);
+/* Before the loop sleeps: resume unblocked clients, write queued output. */
+void node_clients_before_sleep(struct node_server *srv);
 
 /* dispatch.c */
 /* Runs the command in c->argv (lookup, checks, MULTI queueing, call). */

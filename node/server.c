@@ -9,6 +9,9 @@
 #include "node/cluster.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/persist.h"
+#include "node/propagate.h"
+#include "node/repl.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -194,6 +197,8 @@ static void on_cron(uv_timer_t *t)
     while (node_ks_rehash_step(srv->ks, 100) && core_mono_us() < rehash_end)
         ;
     node_clients_cron(srv, now);
+    repl_cron(srv->repl, now);
+    node_persist_cron(srv, now);
     sample_ops(srv, now);
     size_t used = core_used_memory();
     if (used > srv->stats.used_memory_peak)
@@ -207,6 +212,8 @@ static void on_before_poll(uv_prepare_t *p)
     struct node_server *srv = p->data;
     if (srv->gossip)
         gossip_before_sleep(srv->gossip);
+    repl_before_sleep(srv->repl);
+    node_clients_before_sleep(srv);
     if (srv->shutdown_asap)
         uv_stop(srv->loop);
 }
@@ -227,6 +234,7 @@ void node_server_reset_stats(struct node_server *srv)
     st->start_mono_us = start;
     st->ops_last_ms = core_time_ms();
     node_ks_reset_stats(srv->ks);
+    srv->repl->sync_full = srv->repl->sync_partial_ok = srv->repl->sync_partial_err = 0;
     node_cmd_reset_stats();
     node_info_reset_error_stats();
 }
@@ -251,6 +259,9 @@ static int on_config_change(void *ud, const char *name, const char **err)
         remember_listen_config(srv);
     } else if (strncmp(name, "cluster-", 8) == 0) {
         node_cluster_config_changed(srv);
+    } else if (strcmp(name, "repl-backlog-size") == 0) {
+        if (srv->repl->backlog)
+            repl_backlog_resize(srv->repl->backlog, (size_t)srv->cfg.repl_backlog_size);
     } else if (strcmp(name, "hz") == 0) {
         uint64_t period = (uint64_t)(1000 / srv->cfg.hz);
         uv_timer_start(&srv->cron, on_cron, period, period);
@@ -304,6 +315,49 @@ static unsigned key_slot(const char *key, size_t klen)
     return (unsigned)slots_keyslot(key, klen);
 }
 
+static void on_key_expired(void *ud, const char *key, size_t klen)
+{
+    node_prop_expired(ud, key, klen);
+}
+
+/* An RDB saved with replication info lets the restarted node continue its
+ * history (spec replication.md §8.3): a replica resumes with PSYNC from it;
+ * a master keeps it as replid2 so its old replicas can resync partially. */
+static void restore_repl_identity(struct node_server *srv, const struct node_persist_load_info *info)
+{
+    struct repl *r = srv->repl;
+    memcpy(r->ids.replid, info->replid, sizeof(r->ids.replid));
+    r->ids.offset = info->offset;
+    repl_ids_clear2(&r->ids);
+    if (!srv->cfg.replicaof_host) {
+        char id[REPL_ID_LEN + 1];
+        repl_random_id(id);
+        repl_ids_shift(&r->ids, id);
+    }
+    repl_backlog_ensure(r);
+    core_log(CORE_LOG_NOTICE, "Replication history restored from the RDB: %s:%lld", info->replid,
+             (long long)info->offset);
+}
+
+/* dir/dbfilename at start-up: a file that cannot be loaded whole stops the
+ * server (never serve half a dataset). */
+static int load_dataset(struct node_server *srv)
+{
+    struct node_persist_load_info info;
+    char err[256];
+    int64_t start_us = core_mono_us();
+    if (node_persist_load_startup(srv, &info, err, sizeof(err)) < 0) {
+        core_log(CORE_LOG_WARNING, "Fatal error loading the DB: %s. Exiting.", err);
+        return -1;
+    }
+    if (node_ks_size(srv->ks) > 0)
+        core_log(CORE_LOG_NOTICE, "DB loaded from disk: %.3f seconds",
+                 (double)(core_mono_us() - start_us) / 1e6);
+    if (info.has_repl)
+        restore_repl_identity(srv, &info);
+    return 0;
+}
+
 static int start(struct node_server *srv)
 {
     core_log_set_level((enum core_log_level)srv->cfg.loglevel);
@@ -331,7 +385,11 @@ static int start(struct node_server *srv)
     } else {
         srv->ks = node_ks_new(1);
     }
+    node_ks_set_expired_hook(srv->ks, on_key_expired, srv);
     srv->loop = uv_default_loop();
+    srv->repl = repl_new(srv);
+    if (load_dataset(srv) < 0)
+        return -EINVAL;
     if (srv->cfg.cluster_enabled && node_cluster_start(srv) < 0)
         return -EINVAL;
     srv->cfg.on_change = on_config_change;
@@ -376,6 +434,10 @@ static void shutdown_server(struct node_server *srv)
         unlink(srv->cfg.pidfile);
     /* Clients are closed through their own close callbacks so their memory
      * is released; everything else needs no callback. */
+    if (node_child_running(srv) != NODE_CHILD_NONE)
+        node_child_kill(srv);
+    if (!srv->shutdown_done_save)
+        node_persist_shutdown_save(srv, false);
     for (struct node_client *c = srv->clients; c; c = c->next)
         node_client_close(c, true);
     if (srv->gossip) {
@@ -387,6 +449,8 @@ static void shutdown_server(struct node_server *srv)
     uv_walk(srv->loop, walk_close, NULL);
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(srv->loop);
+    repl_free(srv->repl);
+    node_persist_free(srv);
     node_ks_free(srv->ks);
     core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");
 }

@@ -23,6 +23,10 @@ struct node_client;
 struct node_server;
 struct gossip;
 struct gossip_bus;
+struct repl;
+struct repl_client;
+struct node_persist_state;
+struct node_prop_state;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -100,6 +104,11 @@ enum node_client_flags {
     NODE_CLIENT_ASKING = 1u << 10,
     NODE_CLIENT_READONLY = 1u << 11,
     NODE_CLIENT_UNIX = 1u << 12,
+    NODE_CLIENT_REPLICA = 1u << 13,     /* a replica attached to this node (PSYNC/SYNC sent) */
+    NODE_CLIENT_MASTER = 1u << 14,      /* this node's link to its master: commands applied, replies dropped */
+    NODE_CLIENT_BLOCKED = 1u << 15,     /* waiting (WAIT): input is not processed until unblocked */
+    NODE_CLIENT_FORCE_REPLY = 1u << 16, /* master link: keep this command's reply (REPLCONF GETACK) */
+    NODE_CLIENT_UNBLOCKED = 1u << 17,   /* unblocked: queued input is processed before the loop sleeps */
 };
 
 /* One command queued by MULTI; owns copies of its arguments. */
@@ -144,6 +153,11 @@ struct node_client {
 
     struct node_multi_cmd *mstate;
     int mcount, mcap;
+
+    int64_t woff;                 /* master_repl_offset after this client's last command (WAIT) */
+    struct repl_client *repl;     /* replication state when a replica or the master link (replication/) */
+    int64_t bpop_timeout_ms;      /* blocked: absolute deadline (unix ms), 0 = none */
+    struct node_client *unblocked_next; /* list of clients to resume */
 
     struct node_client *prev, *next;       /* all clients */
     struct node_client *pending_next;      /* clients with replies to flush */
@@ -194,7 +208,14 @@ struct node_server {
     uint64_t cronloops;
     struct node_server_stats stats;
     bool shutdown_asap;
+    bool shutdown_done_save;           /* SHUTDOWN already saved (or was told NOSAVE) */
     uint64_t dirty;                    /* changes since start (INFO rdb_changes_since_last_save) */
+    struct repl *repl;                 /* replication: always present */
+    struct node_persist_state *persist; /* node/persist.c private state */
+    struct node_prop_state *prop;      /* node/propagate.c private state */
+    bool loading;                      /* a dataset is being loaded: -LOADING for most commands */
+    struct node_client *current;       /* the client whose command is executing, or NULL */
+    struct node_client *unblocked;     /* clients to resume before the loop sleeps */
     const char *executable;
 };
 
@@ -224,5 +245,19 @@ void node_multi_reset(struct node_client *c);
 
 /* Closes a client after its pending replies are written (or now). */
 void node_client_close(struct node_client *c, bool asap);
+
+/* Blocks c after its current command: no further input is processed until
+ * node_client_unblock (the unblocker writes the reply first). */
+void node_client_block(struct node_client *c);
+/* Resumes a blocked client: its pending input is processed before the loop sleeps. */
+void node_client_unblock(struct node_client *c);
+/* Makes a client of an already connected socket (takes fd; flags such as
+ * NODE_CLIENT_MASTER), authenticated, listed in CLIENT LIST; NULL on error
+ * (fd closed). Reading starts at once. */
+struct node_client *node_client_adopt_fd(struct node_server *srv, int fd, unsigned flags);
+/* Processes bytes as if read from c's socket (what a handshake read past its end). */
+void node_client_feed(struct node_client *c, const char *buf, size_t len);
+/* Writes pending output now, or queues it (replication writes to replicas). */
+void node_client_write_now(struct node_client *c);
 
 #endif

@@ -193,3 +193,22 @@ def bus_nodes(request):
 
     yield make
     stop_all(made)
+
+
+@pytest.fixture
+def make_any_server(request):
+    """Factory: make_any_server(*args, path=None, name=None, start=True) -> a
+    standalone Server running the binary at path (default $SHOAL_SERVER;
+    srvutil.REDIS_SERVER_PATH for interoperability tests). Every server it
+    made is stopped at teardown and one that did not end cleanly fails it."""
+    made = []
+
+    def make(*args, path=None, name=None, start=True):
+        s = srvutil.Server(name or request.node.name, args, path=path)
+        made.append(s)
+        if start:
+            s.start()
+        return s
+
+    yield make
+    stop_all(made)

@@ -908,3 +908,232 @@ def wait_flagged(observers, target_id, flagged=True, timeout_s=10.0, flag="fail"
     except AssertionError as e:
         raise AssertionError("%s; last flags: %r" % (e, last)) from None
     return time.monotonic() - t0
+
+
+# ---- replication: a master and its replicas ----
+#
+# Used by test_replication.py, test_repl_interop.py and
+# test_cluster_replicas.py. "Caught up" means the replica's link is up and
+# its applied offset equals the master's master_repl_offset: the only
+# reliable "replica has everything" signal that does not rely on WAIT.
+
+REPL_FAST_ARGS = ["--repl-diskless-sync-delay", "0"]
+REPL_SYNC_TIMEOUT_S = 60.0
+REPL_CATCHUP_TIMEOUT_S = 20.0
+KEYSPACE_SCAN_COUNT = 5000
+KEYSPACE_BATCH_KEYS = 2000
+REPL_ID_RE = re.compile(r"^[0-9a-f]{40}$")
+REPL_NO_ID = "0" * 40
+
+
+def info_section(server, section, timeout_s=10):
+    """INFO <section> as {field: value-string} (fresh connection). An error
+    reply (LOADING, ...) raises AssertionError."""
+    with Raw(server.port, timeout_s) as c:
+        reply = c.cmd("INFO", section)
+    if isinstance(reply, Err):
+        raise AssertionError("%s: INFO %s failed: %s" % (server.name, section, reply.text))
+    return info_dict(reply)
+
+
+def info_field_order(server, section):
+    """The field names of INFO <section>, in the order the server wrote them."""
+    with Raw(server.port, 10) as c:
+        reply = c.cmd("INFO", section)
+    return [line.split(":", 1)[0] for line in reply.decode().split("\r\n")
+            if line and not line.startswith("#")]
+
+
+def repl_info(server):
+    return info_section(server, "replication")
+
+
+def sync_stats(server):
+    """(sync_full, sync_partial_ok, sync_partial_err) from INFO stats."""
+    st = info_section(server, "stats")
+    return int(st["sync_full"]), int(st["sync_partial_ok"]), int(st["sync_partial_err"])
+
+
+def replicaof(replica, master):
+    """REPLICAOF 127.0.0.1 <master port> on replica (master=None: NO ONE)."""
+    with Raw(replica.port, 5) as c:
+        if master is None:
+            reply = c.cmd("REPLICAOF", "NO", "ONE")
+        else:
+            reply = c.cmd("REPLICAOF", "127.0.0.1", master.port)
+    if not (isinstance(reply, str) and reply.startswith("OK")):
+        raise AssertionError("%s: REPLICAOF %s: %r" % (replica.name, master and master.port, reply))
+    return reply
+
+
+def replica_problem(master, replica):
+    """Why replica is not caught up with master ("" when it is): link up,
+    no sync in progress, applied offset == master_repl_offset."""
+    try:
+        ri = repl_info(replica)
+        mi = repl_info(master)
+    except (OSError, ValueError, AssertionError) as e:
+        return "INFO failed: %s" % e
+    if ri.get("role") != "slave":
+        return "%s role is %r" % (replica.name, ri.get("role"))
+    if ri.get("master_port") != str(master.port):
+        return "%s master_port is %r, want %d" % (replica.name, ri.get("master_port"), master.port)
+    if ri.get("master_link_status") != "up":
+        return "%s master_link_status:%s" % (replica.name, ri.get("master_link_status"))
+    if ri.get("master_sync_in_progress") != "0":
+        return "%s master_sync_in_progress:%s" % (replica.name, ri.get("master_sync_in_progress"))
+    if ri.get("slave_repl_offset") != mi.get("master_repl_offset"):
+        return "%s slave_repl_offset:%s, %s master_repl_offset:%s" % (
+            replica.name, ri.get("slave_repl_offset"), master.name, mi.get("master_repl_offset"))
+    return ""
+
+
+def wait_caught_up(master, replica, timeout_s=REPL_CATCHUP_TIMEOUT_S):
+    """Polls until replica_problem() is empty; returns the seconds it took."""
+    t0 = time.monotonic()
+    last = [""]
+
+    def ok():
+        for s in (master, replica):
+            if s.crashed():
+                raise AssertionError("%s died; log tail:\n%s" % (s.name, s.log_tail(CRASH_TAIL_LINES)))
+        last[0] = replica_problem(master, replica)
+        return not last[0]
+
+    try:
+        wait_until(ok, timeout_s, interval_s=0.05,
+                   what="%s to catch up with %s" % (replica.name, master.name))
+    except AssertionError as e:
+        raise AssertionError("%s; last problem: %s" % (e, last[0])) from None
+    return time.monotonic() - t0
+
+
+def load_keys(server, count, prefix="key:", ttl_every=10, value_size=0, ttl_ms=3600000):
+    """Writes count string keys prefix<i> in pipelined batches (MSET, plus
+    SET PX for every ttl_every-th key, with a distinct TTL around ttl_ms).
+    Values are "v<i>" padded with "x" to value_size. Returns the number of
+    keys written."""
+    c = server.client()
+    try:
+        for base in range(0, count, KEYSPACE_BATCH_KEYS):
+            p = c.pipeline(transaction=False)
+            plain = {}
+            for i in range(base, min(count, base + KEYSPACE_BATCH_KEYS)):
+                k = "%s%d" % (prefix, i)
+                v = ("v%d" % i).ljust(value_size, "x")
+                if ttl_every and i % ttl_every == 0:
+                    p.set(k, v, px=ttl_ms + i)
+                else:
+                    plain[k] = v
+            if plain:
+                p.mset(plain)
+            for res in p.execute():
+                if res is not True:
+                    raise AssertionError("%s: load_keys got %r" % (server.name, res))
+    finally:
+        c.close()
+    return count
+
+
+def dump_keyspace(server):
+    """Every key of a string-only keyspace: {key: (value, pexpiretime)}, via
+    SCAN then pipelined MGET and PEXPIRETIME. The absolute expire time is
+    compared, not the TTL: master and replica hold the same millisecond."""
+    c = server.client(socket_timeout=60)
+    keys = []
+    try:
+        cursor = 0
+        while True:
+            cursor, batch = c.scan(cursor, count=KEYSPACE_SCAN_COUNT)
+            keys.extend(batch)
+            if cursor == 0:
+                break
+        out = {}
+        for base in range(0, len(keys), KEYSPACE_BATCH_KEYS):
+            chunk = keys[base:base + KEYSPACE_BATCH_KEYS]
+            p = c.pipeline(transaction=False)
+            p.mget(chunk)
+            for k in chunk:
+                p.pexpiretime(k)
+            res = p.execute()
+            for k, v, t in zip(chunk, res[0], res[1:]):
+                out[k] = (v, t)
+    finally:
+        c.close()
+    if len(out) != len(keys):
+        raise AssertionError("%s: SCAN returned a key twice (%d keys, %d distinct)"
+                             % (server.name, len(keys), len(out)))
+    return out
+
+
+def keyspace_diff(a, b, name_a="master", name_b="replica", show=5):
+    """"" if the two dump_keyspace() results are equal, else a short report."""
+    if a == b:
+        return ""
+    only_a = [k for k in a if k not in b]
+    only_b = [k for k in b if k not in a]
+    differ = [k for k in a if k in b and a[k] != b[k]]
+    lines = ["%s has %d keys, %s has %d" % (name_a, len(a), name_b, len(b))]
+    if only_a:
+        lines.append("%d only on %s, e.g. %r" % (len(only_a), name_a, only_a[:show]))
+    if only_b:
+        lines.append("%d only on %s, e.g. %r" % (len(only_b), name_b, only_b[:show]))
+    for k in differ[:show]:
+        lines.append("%r: %s %r, %s %r" % (k, name_a, a[k], name_b, b[k]))
+    if differ:
+        lines.append("%d keys differ in value or expire time" % len(differ))
+    return "; ".join(lines)
+
+
+def assert_same_keyspace(master, replica):
+    """Compares every key, value and absolute expire time of the two."""
+    diff = keyspace_diff(dump_keyspace(master), dump_keyspace(replica), master.name, replica.name)
+    assert not diff, diff
+
+
+class Writer(threading.Thread):
+    """Writes keys prefix<i> (SET, every 7th with PX) to server in small
+    pipelined batches until stop(); records how many batches completed and
+    when. Used to make writes while a full sync runs."""
+
+    BATCH = 50
+
+    def __init__(self, server, prefix):
+        threading.Thread.__init__(self, daemon=True)
+        self.server = server
+        self.prefix = prefix
+        self.written = 0
+        self.batch_times = []
+        self.error = None
+        self._stop_ev = threading.Event()
+
+    def run(self):
+        c = self.server.client()
+        try:
+            while not self._stop_ev.is_set():
+                p = c.pipeline(transaction=False)
+                for i in range(self.written, self.written + self.BATCH):
+                    k = "%s%d" % (self.prefix, i)
+                    if i % 7 == 0:
+                        p.set(k, "w%d" % i, px=3600000 + i)
+                    else:
+                        p.set(k, "w%d" % i)
+                p.execute()
+                self.written += self.BATCH
+                self.batch_times.append(time.monotonic())
+        except Exception as e:  # reported by stop()
+            self.error = e
+        finally:
+            c.close()
+
+    def stop(self):
+        self._stop_ev.set()
+        self.join(30)
+        if self.is_alive():
+            raise AssertionError("writer thread on %s did not stop" % self.server.name)
+        if self.error is not None:
+            raise AssertionError("writer thread on %s failed: %r" % (self.server.name, self.error))
+        return self.written
+
+    def batches_between(self, t0, t1):
+        return sum(1 for t in self.batch_times if t0 <= t <= t1)

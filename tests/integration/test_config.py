@@ -280,3 +280,239 @@ def test_config_file_unsafe_directive_refused(make_server, directive):
         "message does not name the file:\n" + log
     assert "line 3" in log, "message does not name the line:\n" + log
     assert directive.split()[0] in log
+
+
+# ---- persistence and replication options (issue 5) ----
+#
+# Names, defaults, aliases and error texts as redis-server 7.0.15 has them;
+# the suite passes against it too (SHOAL_SERVER=/usr/bin/redis-server).
+
+REPLICATION_DEFAULTS = {
+    "save": "",  # the suite starts every server with --save ""
+    "rdbcompression": "yes",
+    "rdbchecksum": "yes",
+    "stop-writes-on-bgsave-error": "yes",
+    "replicaof": "",
+    "slaveof": "",
+    "masterauth": "",
+    "masteruser": "",
+    "replica-read-only": "yes",
+    "slave-read-only": "yes",
+    "replica-serve-stale-data": "yes",
+    "slave-serve-stale-data": "yes",
+    "replica-priority": "100",
+    "slave-priority": "100",
+    "replica-announced": "yes",
+    "replica-announce-ip": "",
+    "slave-announce-ip": "",
+    "replica-announce-port": "0",
+    "slave-announce-port": "0",
+    "replica-lazy-flush": "no",
+    "slave-lazy-flush": "no",
+    "replica-ignore-maxmemory": "yes",
+    "slave-ignore-maxmemory": "yes",
+    "repl-diskless-sync": "yes",
+    "repl-diskless-sync-delay": "5",
+    "repl-diskless-sync-max-replicas": "0",
+    "repl-diskless-load": "disabled",
+    "repl-backlog-size": "1048576",
+    "repl-backlog-ttl": "3600",
+    "repl-timeout": "60",
+    "repl-ping-replica-period": "10",
+    "repl-ping-slave-period": "10",
+    "repl-disable-tcp-nodelay": "no",
+    "min-replicas-to-write": "0",
+    "min-slaves-to-write": "0",
+    "min-replicas-max-lag": "10",
+    "min-slaves-max-lag": "10",
+}
+
+SLAVE_ALIASES = {
+    "slaveof", "slave-read-only", "slave-serve-stale-data", "slave-priority", "slave-announce-ip",
+    "slave-announce-port", "slave-lazy-flush", "slave-ignore-maxmemory", "repl-ping-slave-period",
+    "min-slaves-to-write", "min-slaves-max-lag",
+}
+
+
+def test_config_get_replication_defaults(rd):
+    got = rd.config_get("*")
+    for k, v in REPLICATION_DEFAULTS.items():
+        assert got.get(k) == v, "%s: %r != %r" % (k, got.get(k), v)
+
+
+def test_config_get_lists_aliases_under_both_names(rd):
+    got = rd.config_get("*slave*")
+    # cluster-slave-* are Redis options shoal does not implement yet
+    assert {k for k in got if not k.startswith("cluster-")} == SLAVE_ALIASES
+    assert rd.config_get("*read-only*") == {"replica-read-only": "yes", "slave-read-only": "yes"}
+    assert rd.config_get("slave-read-only") == {"slave-read-only": "yes"}
+    # one option matched twice by the same name is listed once, as first named
+    assert rd.execute_command("CONFIG", "GET", "SLAVE-read-only", "*slave-read-only") == \
+        ["SLAVE-read-only", "yes"]
+    assert rd.config_get("min-slaves-*") == {"min-slaves-to-write": "0", "min-slaves-max-lag": "10"}
+
+
+def test_config_set_by_alias(rd):
+    try:
+        assert rd.config_set("slave-read-only", "no") is True
+        assert rd.config_get("replica-read-only") == {"replica-read-only": "no"}
+        assert rd.execute_command("CONFIG", "SET", "min-slaves-max-lag", "3", "SLAVE-PRIORITY", "7") == "OK"
+        assert rd.config_get("min-replicas-max-lag") == {"min-replicas-max-lag": "3"}
+        assert rd.config_get("replica-priority") == {"replica-priority": "7"}
+        # both names in one call: not a duplicate, the last value wins
+        assert rd.execute_command("CONFIG", "SET", "replica-read-only", "no", "slave-read-only", "yes") == "OK"
+        assert rd.config_get("replica-read-only") == {"replica-read-only": "yes"}
+        with pytest.raises(redis.ResponseError) as e:
+            rd.execute_command("CONFIG", "SET", "slave-read-only", "yes", "SLAVE-READ-ONLY", "no")
+        assert err(e) == ("CONFIG SET failed (possibly related to argument 'SLAVE-READ-ONLY') - "
+                          "duplicate parameter")
+    finally:
+        rd.execute_command("CONFIG", "SET", "replica-read-only", "yes", "min-replicas-max-lag", "10",
+                           "replica-priority", "100")
+
+
+@pytest.mark.parametrize("name,value,reason", [
+    ("slave-read-only", "maybe", "argument must be 'yes' or 'no'"),
+    ("repl-backlog-size", "abc", "argument must be a memory value"),
+    ("repl-backlog-size", "0", "argument must be between 1 and 9223372036854775807 inclusive"),
+    ("repl-diskless-load", "foo",
+     "argument(s) must be one of the following: disabled, on-empty-db, swapdb"),
+    ("replica-priority", "-1", "argument must be between 0 and 2147483647 inclusive"),
+    ("replica-announce-port", "70000", "argument must be between 0 and 65535 inclusive"),
+    ("repl-timeout", "0", "argument must be between 1 and 2147483647 inclusive"),
+    ("repl-ping-replica-period", "0", "argument must be between 1 and 2147483647 inclusive"),
+    ("repl-backlog-ttl", "-1", "argument must be between 0 and 9223372036854775807 inclusive"),
+    ("min-replicas-to-write", "abc", "argument couldn't be parsed into an integer"),
+    ("save", "10 1 20", "Invalid save parameters"),
+    ("save", "0 1", "Invalid save parameters"),
+    ("save", "10 -1", "Invalid save parameters"),
+    ("replicaof", "127.0.0.1 6380", "can't set immutable config"),
+    ("slaveof", "127.0.0.1 6380", "can't set immutable config"),
+    ("rdbchecksum", "no", "can't set immutable config"),
+])
+def test_config_set_replication_errors(rd, name, value, reason):
+    before = rd.config_get(name)
+    with pytest.raises(redis.ResponseError) as e:
+        rd.config_set(name, value)
+    assert err(e) == "CONFIG SET failed (possibly related to argument '%s') - %s" % (name, reason)
+    assert rd.config_get(name) == before
+
+
+def test_config_set_replication_values(rd):
+    try:
+        assert rd.execute_command(
+            "CONFIG", "SET", "repl-backlog-size", "2mb", "repl-diskless-load", "SWAPDB",
+            "repl-diskless-sync-delay", "0", "repl-timeout", "30", "rdbcompression", "no",
+            "stop-writes-on-bgsave-error", "no", "replica-announce-ip", "10.9.8.7",
+            "min-replicas-to-write", "0") == "OK"
+        got = rd.config_get("*")
+        assert got["repl-backlog-size"] == "2097152"
+        assert got["repl-diskless-load"] == "swapdb"
+        assert got["repl-diskless-sync-delay"] == "0"
+        assert got["repl-timeout"] == "30"
+        assert got["rdbcompression"] == "no"
+        assert got["stop-writes-on-bgsave-error"] == "no"
+        assert got["replica-announce-ip"] == got["slave-announce-ip"] == "10.9.8.7"
+        # Redis raises a too small backlog to 16kb
+        assert rd.config_set("repl-backlog-size", "1") is True
+        assert rd.config_get("repl-backlog-size") == {"repl-backlog-size": "16384"}
+    finally:
+        rd.execute_command(
+            "CONFIG", "SET", "repl-backlog-size", "1mb", "repl-diskless-load", "disabled",
+            "repl-diskless-sync-delay", "5", "repl-timeout", "60", "rdbcompression", "yes",
+            "stop-writes-on-bgsave-error", "yes", "replica-announce-ip", "")
+
+
+def test_config_set_save(rd):
+    try:
+        assert rd.config_set("save", "900 1 300 10") is True
+        assert rd.config_get("save") == {"save": "900 1 300 10"}
+        assert rd.config_set("save", "+5 010") is True
+        assert rd.config_get("save") == {"save": "5 10"}
+        with pytest.raises(redis.ResponseError) as e:
+            rd.config_set("save", "10  1")
+        assert err(e) == "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"
+        assert rd.config_get("save") == {"save": "5 10"}
+    finally:
+        rd.config_set("save", "")
+    assert rd.config_get("save") == {"save": ""}
+
+
+def test_masterauth_stays_out_of_info_and_log(make_server):
+    s = make_server()
+    r = s.client(decode_responses=True)
+    assert r.config_set("masterauth", "sekr3t-pw") is True
+    assert r.config_get("masterauth") == {"masterauth": "sekr3t-pw"}
+    assert "sekr3t-pw" not in r.execute_command("INFO", "everything")
+    assert "sekr3t-pw" not in s.log_text()
+
+
+def test_config_file_replication_options(make_server):
+    dead_master = srvutil.free_port()
+    conf = ("slaveof 127.0.0.1 %d\n"
+            "masterauth \"pw with space\"\n"
+            "slave-priority 42\n"
+            "repl-diskless-load on-empty-db\n"
+            "repl-backlog-size 4mb\n"
+            "min-slaves-max-lag 7\n"
+            "rdbcompression no\n") % dead_master
+    s = make_server(conf_text=conf)
+    r = s.client(decode_responses=True)
+    got = r.config_get("*")
+    assert got["replicaof"] == got["slaveof"] == "127.0.0.1 %d" % dead_master
+    assert got["masterauth"] == "pw with space"
+    assert got["replica-priority"] == "42"
+    assert got["repl-diskless-load"] == "on-empty-db"
+    assert got["repl-backlog-size"] == str(4 * 1024 * 1024)
+    assert got["min-replicas-max-lag"] == "7"
+    assert got["rdbcompression"] == "no"
+    # the command line comes after the file: save lines add up
+    s2 = make_server("--save", "60", "5", "--save", "30 7", name="save-argv", base_args=[])
+    assert s2.client(decode_responses=True).config_get("save") == {"save": "60 5 30 7"}
+
+
+@pytest.mark.parametrize("directive,reason", [
+    ("replicaof 127.0.0.1 abc", "Invalid master port"),
+    ("slaveof 127.0.0.1", "wrong number of arguments"),
+    ("save 10", "Invalid save parameters"),
+    ("repl-diskless-load foo", "argument(s) must be one of the following: disabled, on-empty-db, swapdb"),
+    ("slave-read-only maybe", "argument must be 'yes' or 'no'"),
+    ("repl-timeout 0", "argument must be between 1 and 2147483647 inclusive"),
+])
+def test_config_file_bad_replication_value_refused(make_server, directive, reason):
+    s, log = refused(make_server, "hz 10\n%s\n" % directive)
+    assert "Reading the configuration file, at line 2" in log
+    assert ">>> '%s'" % directive in log
+    assert reason in log
+
+
+def test_config_file_replicaof_refused_in_cluster_mode(make_server):
+    s, log = refused(make_server, "replicaof 127.0.0.1 1\ncluster-enabled yes\n")
+    assert "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nreplicaof directive not allowed in cluster mode" in log
+
+
+def test_config_rewrite_replication_options(make_server):
+    conf = "# replica settings\nslave-read-only no\nrepl-ping-slave-period 5\nmin-replicas-to-write 0\n"
+    s = make_server(conf_text=conf)
+    r = s.client(decode_responses=True)
+    assert r.execute_command("CONFIG", "SET", "repl-ping-replica-period", "7", "masterauth", "a b",
+                             "replica-priority", "5", "repl-backlog-size", "2mb", "save", "900 1") == "OK"
+    assert r.config_rewrite() == "OK"
+    with open(s.conf_path) as f:
+        text = f.read()
+    lines = [l.strip() for l in text.splitlines()]
+    # aliases become the options' own names, in place
+    assert lines[1:4] == ["replica-read-only no", "repl-ping-replica-period 7", "min-replicas-to-write 0"]
+    assert not [l for l in lines if "slave" in l]
+    assert 'masterauth "a b"' in lines
+    assert "replica-priority 5" in lines
+    assert "repl-backlog-size 2mb" in lines
+    assert "save 900 1" in lines
+    s.stop()
+    s2 = make_server(conf_text=text, name="rewrite-repl-reload", base_args=[])
+    got = s2.client(decode_responses=True).config_get("*")
+    assert got["replica-read-only"] == "no"
+    assert got["repl-ping-replica-period"] == "7"
+    assert got["masterauth"] == "a b"
+    assert got["repl-backlog-size"] == "2097152"
+    assert got["save"] == "900 1"

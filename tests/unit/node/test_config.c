@@ -228,7 +228,7 @@ Test(config, defaults_match_redis_except_normal_obuf)
     cr_assert_str_eq(get1(&cfg, "bind"), "* -::*");
     cr_assert_str_eq(get1(&cfg, "client-output-buffer-limit"),
                      "normal 268435456 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
-    cr_assert_str_eq(get1(&cfg, "save"), "");
+    cr_assert_str_eq(get1(&cfg, "save"), "3600 1 300 100 60 10000");
     cr_assert_str_eq(get1(&cfg, "appendonly"), "no");
     cr_assert_str_eq(get1(&cfg, "cluster-node-timeout"), "15000");
     cr_assert_str_eq(get1(&cfg, "requirepass"), "");
@@ -351,13 +351,13 @@ Test(config, harmless_directives_are_accepted_with_one_warning)
     struct node_config cfg;
     node_config_init(&cfg);
     load_ok(&cfg,
-            "activerehashing yes\nactiverehashing no\nsave \"\"\nappendonly no\nmaxmemory 0\n"
+            "activerehashing yes\nactiverehashing no\nappendonly no\nappendonly no\nmaxmemory 0\n"
             "maxmemory-policy allkeys-lru\nio-threads 4\nsupervised no\nlazyfree-lazy-eviction yes\n"
             "hash-max-listpack-value 1kb\nlatency-tracking-info-percentiles 50 99 99.9\n",
             0, NULL);
     char *log = slurp(logpath);
     cr_assert_eq(count_substr(log, "'activerehashing'"), 1, "one warning per directive: %s", log);
-    cr_assert_eq(count_substr(log, "'save'"), 1);
+    cr_assert_eq(count_substr(log, "'appendonly'"), 1);
     cr_assert_eq(count_substr(log, "'io-threads'"), 1);
     cr_assert(strstr(log, "line 1") != NULL);
     cr_assert(strstr(log, " # ") != NULL, "logged as warnings");
@@ -369,9 +369,9 @@ Test(config, harmless_directives_are_accepted_with_one_warning)
 Test(config, unsafe_directives_are_refused)
 {
     static const char *const refused[] = {
-        "appendonly yes", "save 900 1", "maxmemory 1gb", "rename-command FLUSHALL \"\"", "tls-port 6380",
-        "tls-cert-file /x.crt", "daemonize yes", "replicaof 10.0.0.1 6379", "user alice on >pw",
-        "aclfile /etc/users.acl", "masterauth pw", "min-replicas-to-write 1", "loadmodule /x.so",
+        "appendonly yes", "maxmemory 1gb", "rename-command FLUSHALL \"\"", "tls-port 6380",
+        "tls-cert-file /x.crt", "daemonize yes", "user alice on >pw",
+        "aclfile /etc/users.acl", "loadmodule /x.so",
         "supervised systemd", "maxmemory-clients 10%", "cluster-announce-tls-port 7000",
     };
     for (size_t i = 0; i < CORE_ARRAY_LEN(refused); i++) {
@@ -457,7 +457,8 @@ Test(config, get_matches_globs_case_insensitively)
 
     const char *p2[] = {"*PORT*", "port", "nosuch"};
     get(&cfg, &f, 3, p2);
-    cr_assert_eq(f.count, 8, "port, cluster-port, cluster-announce-port, cluster-announce-bus-port: once each");
+    cr_assert_eq(f.count, 12, "port, cluster-port, cluster-announce-port, cluster-announce-bus-port, "
+                              "replica-announce-port and its alias slave-announce-port: once each");
     cr_assert_str_eq(map_value(&f, "port"), "6379");
     cr_assert_str_eq(map_value(&f, "cluster-port"), "0");
     cr_assert_str_eq(map_value(&f, "cluster-announce-bus-port"), "0");
@@ -583,7 +584,10 @@ Test(config, set_values_as_redis_prints_them)
     cr_assert_str_eq(set(&cfg, 2, (const char *[]){"loglevel", "WARNING"}), "+OK\r\n");
     cr_assert_str_eq(get1(&cfg, "loglevel"), "warning");
     cr_assert_str_eq(set(&cfg, 2, (const char *[]){"save", ""}), "+OK\r\n");
-    cr_assert(strstr(set(&cfg, 2, (const char *[]){"save", "3600 1"}), "Not supported by shoal") != NULL);
+    cr_assert_str_eq(get1(&cfg, "save"), "");
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"save", "3600 1"}), "+OK\r\n");
+    cr_assert_str_eq(get1(&cfg, "save"), "3600 1");
+    cr_assert(strstr(set(&cfg, 2, (const char *[]){"appendonly", "yes"}), "Not supported by shoal") != NULL);
     cr_assert_str_eq(set(&cfg, 2, (const char *[]){"requirepass", "pw"}), "+OK\r\n");
     cr_assert_str_eq(set(&cfg, 2, (const char *[]){"requirepass", ""}), "+OK\r\n");
     cr_assert_null(cfg.requirepass);
@@ -678,6 +682,479 @@ Test(config, rewrite_replaces_the_file_atomically)
     cr_assert_eq(after.st_mode & 0777, 0600, "mode kept");
     char *got = slurp(cfg.config_file);
     cr_assert(strncmp(got, "port 7101\n", 10) == 0, "%s", got);
+    core_free(got);
+    node_config_free(&cfg);
+}
+
+/*
+ * Persistence and replication options (issue 5). Every expectation below was
+ * checked against redis-server 7.0.15 unless it says "shoal".
+ */
+struct name_value {
+    const char *name, *value;
+};
+
+Test(config, replication_defaults_match_redis)
+{
+    static const struct name_value defaults[] = {
+        {"save", "3600 1 300 100 60 10000"}, {"rdbcompression", "yes"}, {"rdbchecksum", "yes"},
+        {"stop-writes-on-bgsave-error", "yes"}, {"replicaof", ""}, {"slaveof", ""}, {"masterauth", ""},
+        {"masteruser", ""}, {"replica-read-only", "yes"}, {"slave-read-only", "yes"},
+        {"replica-serve-stale-data", "yes"}, {"slave-serve-stale-data", "yes"}, {"replica-priority", "100"},
+        {"slave-priority", "100"}, {"replica-announced", "yes"}, {"replica-announce-ip", ""},
+        {"slave-announce-ip", ""}, {"replica-announce-port", "0"}, {"slave-announce-port", "0"},
+        {"replica-lazy-flush", "no"}, {"slave-lazy-flush", "no"}, {"replica-ignore-maxmemory", "yes"},
+        {"slave-ignore-maxmemory", "yes"}, {"repl-diskless-sync", "yes"}, {"repl-diskless-sync-delay", "5"},
+        {"repl-diskless-sync-max-replicas", "0"}, {"repl-diskless-load", "disabled"},
+        {"repl-backlog-size", "1048576"}, {"repl-backlog-ttl", "3600"}, {"repl-timeout", "60"},
+        {"repl-ping-replica-period", "10"}, {"repl-ping-slave-period", "10"}, {"repl-disable-tcp-nodelay", "no"},
+        {"min-replicas-to-write", "0"}, {"min-slaves-to-write", "0"}, {"min-replicas-max-lag", "10"},
+        {"min-slaves-max-lag", "10"},
+    };
+    struct node_config cfg;
+    node_config_init(&cfg);
+    for (size_t i = 0; i < CORE_ARRAY_LEN(defaults); i++)
+        cr_assert_str_eq(get1(&cfg, defaults[i].name), defaults[i].value, "%s", defaults[i].name);
+    cr_assert_eq(cfg.save_count, 3);
+    cr_assert_eq(cfg.save_points[2].seconds, 60);
+    cr_assert_eq(cfg.save_points[2].changes, 10000);
+    cr_assert_null(cfg.replicaof_host);
+    cr_assert_null(cfg.masterauth);
+    cr_assert(cfg.replica_read_only && cfg.repl_diskless_sync && cfg.rdbchecksum);
+    cr_assert_eq(cfg.repl_backlog_size, 1024 * 1024);
+    node_config_free(&cfg);
+}
+
+Test(config, get_answers_both_names_of_an_alias)
+{
+    static const char *const slave_names[] = {
+        "slaveof", "slave-read-only", "slave-serve-stale-data", "slave-priority", "slave-announce-ip",
+        "slave-announce-port", "slave-lazy-flush", "slave-ignore-maxmemory", "repl-ping-slave-period",
+        "min-slaves-to-write", "min-slaves-max-lag",
+    };
+    struct node_config cfg;
+    struct flat f;
+    node_config_init(&cfg);
+
+    get(&cfg, &f, 1, (const char *[]){"*slave*"});
+    cr_assert_eq(f.count, 2 * (int)CORE_ARRAY_LEN(slave_names), "got %d", f.count / 2);
+    for (size_t i = 0; i < CORE_ARRAY_LEN(slave_names); i++)
+        cr_assert_not_null(map_value(&f, slave_names[i]), "%s", slave_names[i]);
+    flat_free(&f);
+
+    get(&cfg, &f, 1, (const char *[]){"*read-only*"});
+    cr_assert_eq(f.count, 4);
+    cr_assert_str_eq(map_value(&f, "replica-read-only"), "yes");
+    cr_assert_str_eq(map_value(&f, "slave-read-only"), "yes");
+    flat_free(&f);
+
+    get(&cfg, &f, 2, (const char *[]){"slave-read-only", "replica-read-only"});
+    cr_assert_eq(f.count, 4, "two names, two entries");
+    flat_free(&f);
+
+    get(&cfg, &f, 2, (const char *[]){"SLAVE-read-only", "*slave-read-only"});
+    cr_assert_eq(f.count, 2, "one name matched twice is listed once");
+    cr_assert_str_eq(f.v[0], "SLAVE-read-only");
+    flat_free(&f);
+
+    get(&cfg, &f, 2, (const char *[]){"replica-read-only", "*read-only"});
+    cr_assert_eq(f.count, 4);
+    flat_free(&f);
+    node_config_free(&cfg);
+}
+
+Test(config, set_by_alias_changes_the_option)
+{
+    struct node_config cfg;
+    struct change_log log = {0};
+    node_config_init(&cfg);
+    cfg.on_change = on_change;
+    cfg.on_change_ud = &log;
+
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"SLAVE-READ-ONLY", "no"}), "+OK\r\n");
+    cr_assert_not(cfg.replica_read_only);
+    cr_assert_str_eq(get1(&cfg, "replica-read-only"), "no");
+    cr_assert_eq(log.calls, 1);
+    cr_assert_str_eq(log.names[0], "replica-read-only", "the server hears the option's own name");
+
+    cr_assert_str_eq(set(&cfg, 4, (const char *[]){"repl-ping-slave-period", "3", "min-slaves-to-write", "2"}),
+                     "+OK\r\n");
+    cr_assert_eq(cfg.repl_ping_replica_period, 3);
+    cr_assert_eq(cfg.min_replicas_to_write, 2);
+
+    /* an option under both names is not a duplicate; the last value wins,
+     * and the server is told once */
+    log = (struct change_log){0};
+    cr_assert_str_eq(set(&cfg, 4, (const char *[]){"replica-read-only", "yes", "slave-read-only", "no"}), "+OK\r\n");
+    cr_assert_not(cfg.replica_read_only);
+    cr_assert_eq(log.calls, 0, "the final value did not change");
+    cr_assert_str_eq(set(&cfg, 4, (const char *[]){"slave-priority", "7", "replica-priority", "8"}), "+OK\r\n");
+    cr_assert_eq(cfg.replica_priority, 8);
+    cr_assert_eq(log.calls, 1);
+
+    cr_assert_str_eq(set(&cfg, 4, (const char *[]){"slave-read-only", "yes", "SLAVE-READ-ONLY", "no"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'SLAVE-READ-ONLY') - duplicate "
+                     "parameter\r\n");
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"SLAVE-READ-ONLY", "maybe"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be "
+                     "'yes' or 'no'\r\n");
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"DAEMONIZE", "no"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'DAEMONIZE') - can't set immutable "
+                     "config\r\n");
+    node_config_free(&cfg);
+}
+
+Test(config, replicaof_is_set_only_at_start_up)
+{
+    struct node_config cfg;
+    node_config_init(&cfg);
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"replicaof", "127.0.0.1 6380"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'replicaof') - can't set immutable "
+                     "config\r\n");
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"SLAVEOF", "127.0.0.1 1"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'SLAVEOF') - can't set immutable "
+                     "config\r\n");
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"rdbchecksum", "yes"}),
+                     "-ERR CONFIG SET failed (possibly related to argument 'rdbchecksum') - can't set immutable "
+                     "config\r\n");
+    cr_assert_str_eq(set(&cfg, 3, (const char *[]){"replicaof", "127.0.0.1", "6380"}), "-ERR syntax error\r\n");
+    node_config_free(&cfg);
+
+    node_config_init(&cfg);
+    load_ok(&cfg, "replicaof 10.0.0.1 6380\n", 0, NULL);
+    cr_assert_str_eq(cfg.replicaof_host, "10.0.0.1");
+    cr_assert_eq(cfg.replicaof_port, 6380);
+    cr_assert_str_eq(get1(&cfg, "replicaof"), "10.0.0.1 6380");
+    cr_assert_str_eq(get1(&cfg, "slaveof"), "10.0.0.1 6380");
+    node_config_free(&cfg);
+
+    char *argv[] = {"--replicaof", "no", "one"};
+    node_config_init(&cfg);
+    load_ok(&cfg, "slaveof h.example 1\n", 3, argv);
+    cr_assert_null(cfg.replicaof_host, "replicaof no one undoes the file's line");
+    cr_assert_str_eq(get1(&cfg, "replicaof"), "");
+    node_config_free(&cfg);
+
+    node_config_init(&cfg);
+    load_ok(&cfg, "slaveof h \"\"\n", 0, NULL);
+    cr_assert_str_eq(get1(&cfg, "replicaof"), "h 0", "strtol reads \"\" as 0, as Redis does");
+    node_config_free(&cfg);
+}
+
+Test(config, bad_replication_lines_are_fatal)
+{
+    expect_bad_line("replicaof host", 1, "replicaof host", "wrong number of arguments");
+    expect_bad_line("replicaof a b c", 1, "replicaof a b c", "wrong number of arguments");
+    expect_bad_line("replicaof host abc", 1, "replicaof host abc", "Invalid master port");
+    expect_bad_line("replicaof host 70000", 1, "replicaof host 70000", "Invalid master port");
+    expect_bad_line("slaveof host -1", 1, "slaveof host -1", "Invalid master port");
+    expect_bad_line("repl-diskless-load foo", 1, "repl-diskless-load foo",
+                    "argument(s) must be one of the following: disabled, on-empty-db, swapdb");
+    expect_bad_line("repl-backlog-size 0", 1, "repl-backlog-size 0",
+                    "argument must be between 1 and 9223372036854775807 inclusive");
+    expect_bad_line("slave-read-only maybe", 1, "slave-read-only maybe", "argument must be 'yes' or 'no'");
+    expect_bad_line("masterauth a b", 1, "masterauth a b", "wrong number of arguments");
+    expect_bad_line("masterauth", 1, "masterauth", "wrong number of arguments");
+    expect_bad_line("repl-timeout 0", 1, "repl-timeout 0", "argument must be between 1 and 2147483647 inclusive");
+    expect_bad_line("min-slaves-to-write -1", 1, "min-slaves-to-write -1",
+                    "argument must be between 0 and 2147483647 inclusive");
+    expect_bad_line("save 10", 1, "save 10", "Invalid save parameters");
+    expect_bad_line("save 0 1", 1, "save 0 1", "Invalid save parameters");
+    expect_bad_line("save \"10 1\" \"20 2\"", 1, "save \"10 1\" \"20 2\"", "Invalid save parameters");
+    expect_bad_line("save 10 1\nsave \"\" 5", 2, "save \"\" 5", "Invalid save parameters");
+    expect_bad_line("rdbcompression maybe", 1, "rdbcompression maybe", "argument must be 'yes' or 'no'");
+
+    char *err = load_bad("port 7000\nreplicaof 1.2.3.4 1\ncluster-enabled yes\n");
+    cr_assert_str_eq(err, "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nreplicaof directive not allowed in "
+                          "cluster mode");
+}
+
+struct set_case {
+    const char *name, *value, *reason; /* reason NULL: accepted */
+    const char *shown;                 /* CONFIG GET afterwards when accepted (NULL: the value) */
+};
+
+Test(config, set_replication_values_as_redis)
+{
+    static const struct set_case cases[] = {
+        {"repl-backlog-size", "abc", "argument must be a memory value", NULL},
+        {"repl-backlog-size", "-1", "argument must be a memory value", NULL},
+        {"repl-backlog-size", "99999999999999999999", "argument must be between 1 and 9223372036854775807 inclusive",
+         NULL},
+        {"repl-backlog-size", "1", NULL, "16384"},
+        {"repl-backlog-size", "16kb", NULL, "16384"},
+        {"repl-backlog-size", "2mb", NULL, "2097152"},
+        {"repl-diskless-load", "foo", "argument(s) must be one of the following: disabled, on-empty-db, swapdb", NULL},
+        {"repl-diskless-load", "SWAPDB", NULL, "swapdb"},
+        {"repl-diskless-load", "on-empty-db", NULL, NULL},
+        {"replica-priority", "-1", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"replica-priority", "2147483648", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"replica-announce-port", "70000", "argument must be between 0 and 65535 inclusive", NULL},
+        {"repl-timeout", "0", "argument must be between 1 and 2147483647 inclusive", NULL},
+        {"repl-ping-replica-period", "0", "argument must be between 1 and 2147483647 inclusive", NULL},
+        {"repl-diskless-sync-delay", "-1", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"repl-diskless-sync-max-replicas", "-1", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"repl-backlog-ttl", "-1", "argument must be between 0 and 9223372036854775807 inclusive", NULL},
+        {"repl-backlog-ttl", "9223372036854775807", NULL, "2147483647"}, /* shoal: stored as an int */
+        {"min-replicas-to-write", "-1", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"min-replicas-max-lag", "-1", "argument must be between 0 and 2147483647 inclusive", NULL},
+        {"min-replicas-max-lag", "abc", "argument couldn't be parsed into an integer", NULL},
+        {"masterauth", "a b", NULL, NULL},
+        {"masterauth", "", NULL, NULL},
+        {"masteruser", "bar", NULL, NULL},
+        {"replica-announce-ip", "1.2.3.4", NULL, NULL},
+        {"rdbcompression", "no", NULL, NULL},
+        {"stop-writes-on-bgsave-error", "NO", NULL, "no"},
+        {"repl-diskless-sync", "maybe", "argument must be 'yes' or 'no'", NULL},
+    };
+    struct node_config cfg;
+    char want[512];
+    node_config_init(&cfg);
+    for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+        const struct set_case *c = &cases[i];
+        char before[1024];
+        snprintf(before, sizeof(before), "%s", get1(&cfg, c->name));
+        if (c->reason)
+            snprintf(want, sizeof(want), "-ERR CONFIG SET failed (possibly related to argument '%s') - %s\r\n",
+                     c->name, c->reason);
+        else
+            snprintf(want, sizeof(want), "+OK\r\n");
+        cr_assert_str_eq(set(&cfg, 2, (const char *[]){c->name, c->value}), want, "%s %s", c->name, c->value);
+        cr_assert_str_eq(get1(&cfg, c->name), c->reason ? before : c->shown ? c->shown : c->value, "%s %s",
+                         c->name, c->value);
+    }
+    cr_assert_null(cfg.masterauth, "\"\" means no masterauth");
+    cr_assert_str_eq(cfg.masteruser, "bar");
+    cr_assert_eq(cfg.repl_diskless_load, 1);
+    node_config_free(&cfg);
+}
+
+Test(config, set_save_parses_as_redis)
+{
+    static const struct set_case cases[] = {
+        {"save", "10 1 20", "Invalid save parameters", NULL},
+        {"save", "a 1", "Invalid save parameters", NULL},
+        {"save", "10 b", "Invalid save parameters", NULL},
+        {"save", "-1 1", "Invalid save parameters", NULL},
+        {"save", "10 -1", "Invalid save parameters", NULL},
+        {"save", "0 0", "Invalid save parameters", NULL},
+        {"save", " 10 1", "Invalid save parameters", NULL},
+        {"save", "10  1", "Invalid save parameters", NULL},
+        {"save", "10 1 ", "Invalid save parameters", NULL},
+        {"save", "0x10 1", "Invalid save parameters", NULL},
+        {"save", "10 1.5", "Invalid save parameters", NULL},
+        {"save", "1 0", NULL, NULL},
+        {"save", "", NULL, NULL},
+        {"save", "010 1", NULL, "10 1"},
+        {"save", "+5 1", NULL, "5 1"},
+        {"save", "\t5 1", NULL, "5 1"},
+        {"save", "10 ", NULL, "10 0"},
+        {"save", "5 1 5 2", NULL, NULL},
+        {"save", "9999999999999 1", NULL, "2147483647 1"}, /* shoal: clamped, Redis keeps the value */
+        {"save", "99999999999999999999 1", NULL, "2147483647 1"},
+        {"save", "1 1 2 2 3 3 4 4 5 5 6 6 7 7 8 8 9 9 10 10 11 11 12 12 13 13 14 14 15 15 16 16", NULL, NULL},
+        {"save", "1 1 2 2 3 3 4 4 5 5 6 6 7 7 8 8 9 9 10 10 11 11 12 12 13 13 14 14 15 15 16 16 17 17",
+         "Too many save points: shoal keeps at most 16", NULL},
+        {"save", "3600 1 300 100 60 10000", NULL, NULL},
+    };
+    struct node_config cfg;
+    char want[512];
+    node_config_init(&cfg);
+    for (size_t i = 0; i < CORE_ARRAY_LEN(cases); i++) {
+        const struct set_case *c = &cases[i];
+        char before[1024];
+        snprintf(before, sizeof(before), "%s", get1(&cfg, "save"));
+        if (c->reason)
+            snprintf(want, sizeof(want), "-ERR CONFIG SET failed (possibly related to argument 'save') - %s\r\n",
+                     c->reason);
+        else
+            snprintf(want, sizeof(want), "+OK\r\n");
+        cr_assert_str_eq(set(&cfg, 2, (const char *[]){"save", c->value}), want, "save '%s'", c->value);
+        cr_assert_str_eq(get1(&cfg, "save"), c->reason ? before : c->shown ? c->shown : c->value, "save '%s'",
+                         c->value);
+    }
+    cr_assert_eq(cfg.save_count, 3);
+    node_config_free(&cfg);
+}
+
+/* The save value a config file (and command line) leaves. */
+static char *save_after(const char *text, int argc, char **argv)
+{
+    static char value[256];
+    struct node_config cfg;
+    node_config_init(&cfg);
+    load_ok(&cfg, text, argc, argv);
+    snprintf(value, sizeof(value), "%s", get1(&cfg, "save"));
+    node_config_free(&cfg);
+    return value;
+}
+
+Test(config, save_lines_accumulate_like_redis)
+{
+    cr_assert_str_eq(save_after("port 7000\n", 0, NULL), "3600 1 300 100 60 10000", "no save line: defaults");
+    cr_assert_str_eq(save_after("save 10 1\nsave 20 2\n", 0, NULL), "10 1 20 2");
+    cr_assert_str_eq(save_after("save 10 1 20 2\n", 0, NULL), "10 1 20 2");
+    cr_assert_str_eq(save_after("save 10 1\nsave \"\"\nsave 30 3\n", 0, NULL), "30 3");
+    cr_assert_str_eq(save_after("save \"\"\nsave 30 3\n", 0, NULL), "30 3");
+    cr_assert_str_eq(save_after("save 10 1\nsave \"\"\n", 0, NULL), "");
+    cr_assert_str_eq(save_after("save\n", 0, NULL), "");
+    cr_assert_str_eq(save_after("save 10 1\nsave\n", 0, NULL), "10 1");
+    cr_assert_str_eq(save_after("save \"10 1\"\n", 0, NULL), "10 1");
+
+    char *args[] = {"--save", "", "--save", "10", "1", "--save", "20", "2"};
+    cr_assert_str_eq(save_after(NULL, 8, args), "10 1 20 2");
+    cr_assert_str_eq(save_after("save 5 5\n", 6, args + 2), "5 5 10 1 20 2", "the command line adds to the file");
+    char *only_save[] = {"--save", "--port", "7000"};
+    cr_assert_str_eq(save_after(NULL, 3, only_save), "");
+
+    char text[1024] = "";
+    for (int i = 1; i <= 17; i++)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "save %d %d\n", i, i);
+    expect_bad_line(text, 17, "save 17 17", "Too many save points: shoal keeps at most 16");
+}
+
+Test(config, repl_backlog_size_is_at_least_16kb)
+{
+    struct node_config cfg;
+    node_config_init(&cfg);
+    load_ok(&cfg, "repl-backlog-size 1\nrepl-backlog-ttl 0\n", 0, NULL);
+    cr_assert_eq(cfg.repl_backlog_size, 16 * 1024, "shoal raises a file's value too");
+    cr_assert_eq(cfg.repl_backlog_ttl, 0);
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"repl-backlog-size", "100mb"}), "+OK\r\n");
+    cr_assert_eq(cfg.repl_backlog_size, 100LL * 1024 * 1024);
+    node_config_free(&cfg);
+}
+
+Test(config, parses_replication_options_from_a_file)
+{
+    struct node_config cfg;
+    node_config_init(&cfg);
+    load_ok(&cfg,
+            "save 900 1\nrdbcompression no\nstop-writes-on-bgsave-error no\nrdbchecksum no\n"
+            "replicaof 10.0.0.9 7001\nmasterauth \"s3 cret\"\nmasteruser repl\nslave-read-only no\n"
+            "replica-serve-stale-data no\nslave-priority 0\nreplica-announced no\nslave-announce-ip 10.1.1.1\n"
+            "slave-announce-port 7777\nslave-lazy-flush yes\nslave-ignore-maxmemory no\nrepl-diskless-sync no\n"
+            "repl-diskless-sync-delay 0\nrepl-diskless-sync-max-replicas 2\nrepl-diskless-load swapdb\n"
+            "repl-backlog-size 64mb\nrepl-backlog-ttl 7\nrepl-timeout 30\nrepl-ping-slave-period 2\n"
+            "repl-disable-tcp-nodelay yes\nmin-slaves-to-write 1\nmin-slaves-max-lag 5\n",
+            0, NULL);
+    cr_assert_eq(cfg.save_count, 1);
+    cr_assert_eq(cfg.save_points[0].seconds, 900);
+    cr_assert_eq(cfg.save_points[0].changes, 1);
+    cr_assert_not(cfg.rdbcompression || cfg.stop_writes_on_bgsave_error || cfg.rdbchecksum);
+    cr_assert_str_eq(cfg.replicaof_host, "10.0.0.9");
+    cr_assert_eq(cfg.replicaof_port, 7001);
+    cr_assert_str_eq(cfg.masterauth, "s3 cret");
+    cr_assert_str_eq(cfg.masteruser, "repl");
+    cr_assert_not(cfg.replica_read_only || cfg.replica_serve_stale_data || cfg.replica_announced);
+    cr_assert_eq(cfg.replica_priority, 0);
+    cr_assert_str_eq(cfg.replica_announce_ip, "10.1.1.1");
+    cr_assert_eq(cfg.replica_announce_port, 7777);
+    cr_assert(cfg.replica_lazy_flush && !cfg.replica_ignore_maxmemory && !cfg.repl_diskless_sync);
+    cr_assert_eq(cfg.repl_diskless_sync_delay, 0);
+    cr_assert_eq(cfg.repl_diskless_sync_max_replicas, 2);
+    cr_assert_eq(cfg.repl_diskless_load, 2);
+    cr_assert_eq(cfg.repl_backlog_size, 64LL * 1024 * 1024);
+    cr_assert_eq(cfg.repl_backlog_ttl, 7);
+    cr_assert_eq(cfg.repl_timeout, 30);
+    cr_assert_eq(cfg.repl_ping_replica_period, 2);
+    cr_assert(cfg.repl_disable_tcp_nodelay);
+    cr_assert_eq(cfg.min_replicas_to_write, 1);
+    cr_assert_eq(cfg.min_replicas_max_lag, 5);
+    char *log = slurp(logpath);
+    cr_assert_null(strstr(log, "Ignoring"), "nothing is ignored any more: %s", log);
+    cr_assert_null(strstr(log, "s3 cret"), "masterauth stays out of the log");
+    core_free(log);
+    node_config_free(&cfg);
+}
+
+Test(config, rewrite_writes_replication_options_under_their_own_names)
+{
+    struct node_config cfg;
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "port 7100\n"
+             "slave-read-only no\n"
+             "repl-ping-slave-period 5\n"
+             "min-replicas-to-write 0\n"
+             "save 10 1\n"
+             "slaveof 10.0.0.1 6380\n"
+             "dir %s\n",
+             tmpdir);
+    node_config_init(&cfg);
+    load_ok(&cfg, text, 0, NULL);
+    cr_assert_str_eq(set(&cfg, 10,
+                         (const char *[]){"repl-ping-replica-period", "7", "replica-priority", "5", "repl-backlog-size",
+                                          "2mb", "masterauth", "a b", "repl-diskless-load", "swapdb"}),
+                     "+OK\r\n");
+    cr_assert_str_eq(rewrite(&cfg), "+OK\r\n");
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "port 7100\n"
+             "replica-read-only no\n"
+             "repl-ping-replica-period 7\n"
+             "min-replicas-to-write 0\n"
+             "save 10 1\n"
+             "replicaof 10.0.0.1 6380\n"
+             "dir %s\n"
+             "\n"
+             "# Generated by CONFIG REWRITE\n"
+             "masterauth \"a b\"\n"
+             "replica-priority 5\n"
+             "repl-diskless-load swapdb\n"
+             "repl-backlog-size 2mb\n",
+             tmpdir);
+    char *got = slurp(cfg.config_file);
+    cr_assert_str_eq(got, want);
+    core_free(got);
+
+    /* save "" keeps the defaults from coming back; a master loses its line */
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"save", ""}), "+OK\r\n");
+    core_free(cfg.replicaof_host);
+    cfg.replicaof_host = NULL; /* as after REPLICAOF NO ONE */
+    cr_assert_str_eq(rewrite(&cfg), "+OK\r\n");
+    got = slurp(cfg.config_file);
+    cr_assert(strstr(got, "\nsave \"\"\n") != NULL, "%s", got);
+    cr_assert_null(strstr(got, "replicaof"), "%s", got);
+    cr_assert_null(strstr(got, "slave"), "%s", got);
+    core_free(got);
+
+    /* more save points than lines: the extra ones go to the end */
+    cr_assert_str_eq(set(&cfg, 2, (const char *[]){"save", "5 1 6 2"}), "+OK\r\n");
+    cr_assert_str_eq(rewrite(&cfg), "+OK\r\n");
+    struct node_config again;
+    char err[1024];
+    node_config_init(&again);
+    cr_assert_eq(node_config_load(&again, cfg.config_file, 0, NULL, err, sizeof(err)), 0, "%s", err);
+    cr_assert_str_eq(get1(&again, "save"), "5 1 6 2");
+    cr_assert_str_eq(again.masterauth, "a b");
+    cr_assert_eq(again.repl_ping_replica_period, 7);
+    cr_assert_not(again.replica_read_only);
+    cr_assert_null(again.replicaof_host);
+    node_config_free(&again);
+    node_config_free(&cfg);
+}
+
+Test(config, rewrite_always_writes_save)
+{
+    struct node_config cfg;
+    node_config_init(&cfg);
+    load_ok(&cfg, "port 7100\n", 0, NULL);
+    cr_assert_str_eq(rewrite(&cfg), "+OK\r\n");
+    char *got = slurp(cfg.config_file);
+    cr_assert(strstr(got, "\nsave 3600 1\nsave 300 100\nsave 60 10000\n") != NULL, "%s", got);
+    cr_assert_null(strstr(got, "replicaof"), "%s", got);
+    cr_assert_null(strstr(got, "repl-"), "defaults are not written: %s", got);
+    core_free(got);
+    node_config_free(&cfg);
+
+    /* a replica's line is written bare, quoted only where it must be */
+    char *argv[] = {"--replicaof", "my host", "6380"};
+    node_config_init(&cfg);
+    load_ok(&cfg, "port 7100\n", 3, argv);
+    cr_assert_str_eq(rewrite(&cfg), "+OK\r\n");
+    got = slurp(cfg.config_file);
+    cr_assert(strstr(got, "\nreplicaof \"my host\" 6380\n") != NULL, "%s", got);
     core_free(got);
     node_config_free(&cfg);
 }

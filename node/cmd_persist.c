@@ -1,0 +1,243 @@
+/*
+ * cmd_persist.c — SAVE, BGSAVE, LASTSAVE, DUMP, RESTORE and RESTORE-ASKING
+ * with redis-server 7.0.15's replies, error texts and check order
+ * (rdb.md §15).
+ *
+ * Owns option parsing and replies. Does not own writing or loading values
+ * (persist.c, persist_load.c) nor the payload format (replication/rdb.h).
+ *
+ * A RESTORE payload that is valid but holds a type shoal does not store yet
+ * (list, set, zset, hash, stream, module) is refused with
+ * "-ERR DUMP payload of type <type> is not supported by this shoal version"
+ * (Redis would accept it); garbage gets Redis's "-ERR Bad data format".
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "node/commands.h"
+#include "node/core/core.h"
+#include "node/persist_int.h"
+#include "node/propagate.h"
+#include "node/repl.h"
+#include "node/server.h"
+
+#define ERR_BG_IN_PROGRESS "ERR Background save already in progress"
+
+void node_cmd_save(struct node_client *c)
+{
+    if (node_child_running(c->srv) != NODE_CHILD_NONE) {
+        node_reply_error(&c->out, ERR_BG_IN_PROGRESS);
+        return;
+    }
+    if (node_persist__save(c->srv) == 0)
+        node_reply_ok(&c->out);
+    else
+        node_reply_error(&c->out, "ERR");
+}
+
+/* Every child shoal runs writes an RDB (BGSAVE or a replication snapshot),
+ * as Redis's CHILD_TYPE_RDB: both answer "already in progress". */
+void node_cmd_bgsave(struct node_client *c)
+{
+    bool schedule = false;
+    if (c->argc > 1) {
+        if (c->argc != 2 || !node_arg_is(c, 1, "schedule")) {
+            node_reply_error(&c->out, NODE_ERR_SYNTAX);
+            return;
+        }
+        schedule = true;
+    }
+    (void)schedule; /* no other kind of child exists to wait for */
+    if (node_child_running(c->srv) != NODE_CHILD_NONE) {
+        node_reply_error(&c->out, ERR_BG_IN_PROGRESS);
+    } else if (c->flags & NODE_CLIENT_IN_EXEC) {
+        /* A fork inside EXEC would split the transaction's writes. */
+        node_persist__schedule_bgsave(c->srv);
+        node_reply_simple(&c->out, "Background saving scheduled");
+    } else if (node_persist__bgsave(c->srv) == 0) {
+        node_reply_simple(&c->out, "Background saving started");
+    } else {
+        node_reply_error(&c->out, "ERR");
+    }
+}
+
+void node_cmd_lastsave(struct node_client *c)
+{
+    node_reply_int(&c->out, node_persist__lastsave(c->srv));
+}
+
+/* ---- DUMP ---- */
+
+void node_cmd_dump(struct node_client *c)
+{
+    struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[1], c->argl[1], NODE_KS_READ);
+    if (!e) {
+        node_reply_null(&c->out);
+        return;
+    }
+    int type = node_persist__rdb_type(e);
+    if (type < 0) {
+        node_reply_error(&c->out, "ERR DUMP of this type is not supported by this shoal version");
+        return;
+    }
+    struct rdb_enc enc;
+    rdb_enc_init(&enc, NULL, NULL, c->srv->cfg.rdbcompression, true);
+    rdb_enc_type(&enc, (enum rdb_type)type);
+    node_persist__write_body(&enc, e);
+    rdb_enc_dump_footer(&enc);
+    node_reply_bulk(&c->out, enc.buf, enc.len);
+    rdb_enc_free(&enc);
+}
+
+/* ---- RESTORE ---- */
+
+struct restore_opts {
+    bool replace, absttl;
+    long long idle, freq; /* -1 = not given; accepted and not used (no eviction policy) */
+};
+
+/* Options after the payload, in Redis's order of checks: an unknown word,
+ * or IDLETIME and FREQ together, is a syntax error. */
+static bool parse_restore_opts(struct node_client *c, struct restore_opts *o)
+{
+    *o = (struct restore_opts){.idle = -1, .freq = -1};
+    for (int j = 4; j < c->argc; j++) {
+        bool more = j + 1 < c->argc;
+        if (node_arg_is(c, j, "replace")) {
+            o->replace = true;
+        } else if (node_arg_is(c, j, "absttl")) {
+            o->absttl = true;
+        } else if (node_arg_is(c, j, "idletime") && more && o->freq == -1) {
+            if (!node_arg_ll(c, ++j, &o->idle, NULL))
+                return false;
+            if (o->idle < 0) {
+                node_reply_error(&c->out, "ERR Invalid IDLETIME value, must be >= 0");
+                return false;
+            }
+        } else if (node_arg_is(c, j, "freq") && more && o->idle == -1) {
+            if (!node_arg_ll(c, ++j, &o->freq, NULL))
+                return false;
+            if (o->freq < 0 || o->freq > 255) {
+                node_reply_error(&c->out, "ERR Invalid FREQ value, must be >= 0 and <= 255");
+                return false;
+            }
+        } else {
+            node_reply_error(&c->out, NODE_ERR_SYNTAX);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Parses and checks the payload; replies and returns false when it is refused. */
+static bool parse_payload(struct node_client *c, struct rdb_value *v, struct rdb_scratch *scratch)
+{
+    enum rdb_dump_result r = rdb_dump_parse((const uint8_t *)c->argv[3], c->argl[3], v, scratch);
+    if (r == RDB_DUMP_BAD_FOOTER) {
+        node_reply_error(&c->out, "ERR DUMP payload version or checksum are wrong");
+        return false;
+    }
+    if (r != RDB_DUMP_OK) {
+        node_reply_error(&c->out, "ERR Bad data format");
+        return false;
+    }
+    if (!node_persist__type_supported(v->type)) {
+        const char *name = rdb_type_name(v->type);
+        node_reply_errorf(&c->out, "ERR DUMP payload of type %s is not supported by this shoal version",
+                          name ? name : "unknown");
+        return false;
+    }
+    return true;
+}
+
+/* The key arrived already expired: nothing is created; a key REPLACE
+ * removed is propagated as DEL. */
+static void restore_expired(struct node_client *c, bool deleted)
+{
+    if (deleted) {
+        const char *argv[2] = {"DEL", c->argv[1]};
+        size_t argl[2] = {3, c->argl[1]};
+        node_prop_rewrite(c, 2, argv, argl);
+        node_server_dirty(c->srv, 1);
+    }
+    node_reply_ok(&c->out);
+}
+
+/* A relative TTL goes to replicas as an absolute one: RESTORE key <ms> payload ... ABSTTL. */
+static void propagate_absttl(struct node_client *c, long long when_ms)
+{
+    char num[32];
+    int n = snprintf(num, sizeof(num), "%lld", when_ms);
+    const char **argv = core_malloc(sizeof(*argv) * (size_t)(c->argc + 1));
+    size_t *argl = core_malloc(sizeof(*argl) * (size_t)(c->argc + 1));
+    for (int i = 0; i < c->argc; i++) {
+        argv[i] = c->argv[i];
+        argl[i] = c->argl[i];
+    }
+    argv[2] = num;
+    argl[2] = (size_t)n;
+    argv[c->argc] = "ABSTTL";
+    argl[c->argc] = 6;
+    node_prop_rewrite(c, c->argc + 1, argv, argl);
+    core_free(argv);
+    core_free(argl);
+}
+
+static void restore(struct node_client *c, const struct restore_opts *o, long long ttl)
+{
+    struct node_server *srv = c->srv;
+    struct rdb_value v;
+    struct rdb_scratch scratch = {0};
+    if (!parse_payload(c, &v, &scratch)) {
+        rdb_scratch_free(&scratch);
+        return;
+    }
+    bool deleted = o->replace && node_ks_delete(srv->ks, c->argv[1], c->argl[1]);
+    long long now = node_ks_now(srv->ks);
+    long long when = ttl;
+    if (ttl && !o->absttl)
+        when = ttl > LLONG_MAX - now ? LLONG_MAX : ttl + now;
+    /* A replica keeps what its master sends (the master will send DEL). */
+    if (ttl && when <= now && !repl_is_replica(srv->repl)) {
+        restore_expired(c, deleted);
+        rdb_scratch_free(&scratch);
+        return;
+    }
+    const char *why = NULL;
+    if (node_persist__store(srv, (const uint8_t *)c->argv[1], c->argl[1], &v, ttl ? when : -1, &why) < 0) {
+        node_reply_errorf(&c->out, "ERR %s", why);
+        rdb_scratch_free(&scratch);
+        return;
+    }
+    rdb_scratch_free(&scratch);
+    if (ttl && !o->absttl)
+        propagate_absttl(c, when);
+    node_server_dirty(srv, 1);
+    node_reply_ok(&c->out);
+}
+
+void node_cmd_restore(struct node_client *c)
+{
+    struct restore_opts o;
+    if (!parse_restore_opts(c, &o))
+        return;
+    if (!o.replace && node_ks_find(c->srv->ks, c->argv[1], c->argl[1], 0)) {
+        node_reply_error(&c->out, "BUSYKEY Target key name already exists.");
+        return;
+    }
+    long long ttl;
+    if (!node_arg_ll(c, 2, &ttl, NULL))
+        return;
+    if (ttl < 0) {
+        node_reply_error(&c->out, "ERR Invalid TTL value, must be >= 0");
+        return;
+    }
+    restore(c, &o, ttl);
+}
+
+/* Cluster routing treats it as asked (NODE_CMD_ASKING); the work is RESTORE's. */
+void node_cmd_restore_asking(struct node_client *c)
+{
+    node_cmd_restore(c);
+}
