@@ -27,53 +27,7 @@
 
 static_assert(KS_ENTRY_HEAD == offsetof(struct node_ks_entry, body), "entry head is next + hdr");
 static_assert(NODE_KS_HASH <= KS_HDR_TYPE_MASK, "types fit in 4 bits");
-static_assert(NODE_KS_INTBUF >= 21, "int64 text fits");
-
-/* ---- integers ---- */
-
-static size_t fmt_i64(char *buf, int64_t v)
-{
-    char tmp[NODE_KS_INTBUF];
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag);
-    size_t len = 0;
-    if (v < 0)
-        buf[len++] = '-';
-    while (n)
-        buf[len++] = tmp[--n];
-    buf[len] = '\0';
-    return len;
-}
-
-/* Accepts exactly the canonical decimal text of an int64, as Redis's
- * string2ll + "fits in 20 chars" test: no sign but '-', no leading zero,
- * no "-0", no spaces. */
-static bool parse_canonical(const char *s, size_t len, int64_t *out)
-{
-    if (len == 0 || len > 20)
-        return false;
-    bool neg = s[0] == '-';
-    size_t i = neg ? 1 : 0;
-    if (i == len || (s[i] == '0' && (len > 1)))
-        return false;
-    uint64_t mag = 0;
-    for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (mag > (UINT64_MAX - d) / 10)
-            return false;
-        mag = mag * 10 + d;
-    }
-    if (mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
-        return false;
-    *out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
-    return true;
-}
+static_assert(NODE_KS_INTBUF >= CORE_I64_TEXT, "int64 text fits");
 
 /* ---- entry building ---- */
 
@@ -345,7 +299,7 @@ const char *node_ks_str_get(const struct node_ks_entry *e, char *buf, size_t *le
     core_assert(node_ks_entry_type(e) == NODE_KS_STRING);
     int64_t v;
     if (node_ks_str_get_int(e, &v)) {
-        *len = fmt_i64(buf, v);
+        *len = core_i64_format(buf, v);
         return buf;
     }
     *len = ks_ent_vlen(e);
@@ -444,7 +398,7 @@ struct node_ks_entry *node_ks_set_str(struct node_ks *ks, const char *key, size_
                                       size_t vlen, int64_t expire_ms, unsigned flags)
 {
     int64_t iv;
-    if (parse_canonical(val, vlen, &iv))
+    if (core_i64_parse(val, vlen, &iv))
         return node_ks_set_int(ks, key, klen, iv, expire_ms, flags);
     struct ks_val v = {.hdr = NODE_KS_STRING, .bytes = val, .len = vlen};
     return set_value(ks, key, klen, &v, expire_ms, flags);

@@ -215,52 +215,14 @@ int rdb__rd_text_score(struct rdb_rd *r, double *out)
 
 size_t rdb__ll2str(char *buf, long long v)
 {
-    char tmp[RDB__LLSTR_SIZE];
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (v < 0)
-        buf[len++] = '-';
-    while (n)
-        buf[len++] = tmp[--n];
-    buf[len] = '\0';
-    return len;
+    return core_i64_format(buf, v);
 }
 
 bool rdb__str2ll(const void *s, size_t n, long long *v)
 {
-    const uint8_t *p = s;
-    if (n == 0 || n > 20)
+    int64_t x;
+    if (!core_i64_parse(s, n, &x))
         return false;
-    if (n == 1 && p[0] == '0') {
-        *v = 0;
-        return true;
-    }
-    bool neg = p[0] == '-';
-    size_t i = neg ? 1 : 0;
-    if (i >= n || p[i] < '1' || p[i] > '9')
-        return false;
-    unsigned long long u = 0;
-    for (; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-        unsigned d = p[i] - '0';
-        if (u > (ULLONG_MAX - d) / 10)
-            return false;
-        u = u * 10 + d;
-    }
-    if (neg) {
-        if (u > (unsigned long long)LLONG_MAX + 1)
-            return false;
-        *v = (long long)(0ULL - u);
-    } else {
-        if (u > (unsigned long long)LLONG_MAX)
-            return false;
-        *v = (long long)u;
-    }
+    *v = x;
     return true;
 }

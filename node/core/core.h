@@ -60,6 +60,12 @@ uint64_t core_ticks(void);
 /* Converts a tick difference to microseconds. */
 uint64_t core_ticks_to_us(uint64_t ticks);
 
+/* int64 <-> canonical decimal text (no '+', no leading zero, no "-0").
+ * format writes at most CORE_I64_TEXT bytes including the NUL. */
+#define CORE_I64_TEXT 24
+size_t core_i64_format(char *buf, int64_t v);
+bool core_i64_parse(const void *text, size_t len, int64_t *out);
+
 #define CORE_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define CORE_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define CORE_MAX(a, b) ((a) > (b) ? (a) : (b))
