@@ -167,6 +167,8 @@ static void restore_expired(struct node_client *c, bool deleted)
 /* A relative TTL goes to replicas as an absolute one: RESTORE key <ms> payload ... ABSTTL. */
 static void propagate_absttl(struct node_client *c, long long when_ms)
 {
+    if (!node_prop_wanted(c))
+        return;
     char num[32];
     int n = snprintf(num, sizeof(num), "%lld", when_ms);
     const char **argv = core_malloc(sizeof(*argv) * (size_t)(c->argc + 1));

@@ -100,8 +100,6 @@ void node_call(struct node_client *c)
     struct node_server *srv = c->srv;
     uint64_t errors_before = c->out.errors;
     uint64_t dirty_before = srv->dirty;
-    struct node_client *outer = srv->current;
-    srv->current = c;
     node_ks_set_expire_mode(srv->ks, expire_mode(c));
     node_prop_begin(srv, c);
     uint64_t start = core_ticks();
@@ -109,7 +107,6 @@ void node_call(struct node_client *c)
     node_server_slot_hint(NULL, 0, 0); /* the next command's bytes may sit at the same address */
     uint64_t took = core_ticks() - start;
     node_prop_end(srv, c, srv->dirty != dirty_before);
-    srv->current = outer;
     c->woff = srv->repl->ids.offset;
     struct node_cmd_stats *st = node_cmd_stats(cmd);
     st->calls++;

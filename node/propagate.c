@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Encoding buffers larger than this are released after each command. */
+#define BUF_KEEP_MAX (1024 * 1024)
+
 struct buf {
     char *p;
     size_t len, cap;
@@ -46,6 +49,14 @@ static void buf_reserve(struct buf *b, size_t more)
     size_t cap = CORE_MAX(b->cap ? b->cap * 2 : 256, b->len + more);
     b->p = core_realloc(b->p, cap);
     b->cap = cap;
+}
+
+static void shrink(struct buf *b)
+{
+    if (b->cap > BUF_KEEP_MAX) {
+        core_free(b->p);
+        *b = (struct buf){0};
+    }
 }
 
 static void buf_put(struct buf *b, const void *p, size_t n)
@@ -150,15 +161,29 @@ void node_prop_end(struct node_server *srv, struct node_client *c, bool dirty)
         feed_unit(srv, st->ops.p, st->ops.len, st->nops, true);
     st->ops.len = 0;
     st->nops = 0;
-    if (st->ops.cap > 1024 * 1024) {
-        core_free(st->ops.p);
-        st->ops = (struct buf){0};
-    }
+    /* One huge value must not stay pinned in these buffers. */
+    shrink(&st->ops);
+    shrink(&st->rewrite);
+    shrink(&st->also);
+}
+
+void node_prop_free(struct node_server *srv)
+{
+    struct node_prop_state *st = srv->prop;
+    if (!st)
+        return;
+    core_free(st->ops.p);
+    core_free(st->rewrite.p);
+    core_free(st->also.p);
+    core_free(st);
+    srv->prop = NULL;
 }
 
 void node_prop_rewrite(struct node_client *c, int argc, const char *const *argv, const size_t *argl)
 {
     struct node_prop_state *st = state(c->srv);
+    if (!st->active)
+        return; /* nothing will be sent: don't copy the value */
     st->rewrite.len = 0;
     encode(&st->rewrite, argc, argv, argl);
     st->rewritten = true;
@@ -172,8 +197,15 @@ void node_prop_rewrite_cstr(struct node_client *c, int argc, const char *const *
 void node_prop_also(struct node_client *c, int argc, const char *const *argv, const size_t *argl)
 {
     struct node_prop_state *st = state(c->srv);
+    if (!st->active)
+        return;
     encode(&st->also, argc, argv, argl);
     st->nalso++;
+}
+
+bool node_prop_wanted(const struct node_client *c)
+{
+    return c->srv->prop && c->srv->prop->active;
 }
 
 void node_prop_prevent(struct node_client *c)

@@ -39,6 +39,9 @@ void node_prop_del(struct node_server *srv, const char *key, size_t klen);
 /* dispatch.c: around the top-level execution of one command (or EXEC). */
 void node_prop_begin(struct node_server *srv, struct node_client *c);
 void node_prop_end(struct node_server *srv, struct node_client *c, bool dirty);
+/* Whether the running command's entries go anywhere (skip building a rewrite if not). */
+bool node_prop_wanted(const struct node_client *c);
+void node_prop_free(struct node_server *srv);
 /* Feeds raw bytes that are already a whole stream entry (REPLCONF GETACK, ping). */
 void node_prop_raw(struct node_server *srv, const char *buf, size_t len);
 

@@ -261,6 +261,8 @@ static void unblock_all(struct node_server *srv)
     for (struct node_client *c = srv->clients; c; c = c->next) {
         if (!(c->flags & NODE_CLIENT_BLOCKED) || (c->flags & NODE_CLIENT_CLOSING))
             continue;
+        /* WAIT must forget it now: once unblocked, its close no longer does. */
+        repl_master_client_closed(srv->repl, c);
         node_reply_error(&c->out, "UNBLOCKED force unblock from blocking operation, instance state changed "
                                   "(master -> replica?)");
         node_client_unblock(c);

@@ -167,7 +167,7 @@ void repl__wait_before_sleep(struct repl *r)
 void repl__wait_client_closed(struct repl *r, struct node_client *c)
 {
     struct repl_master_state *m = r->m;
-    if (!m || !(c->flags & NODE_CLIENT_BLOCKED))
+    if (!m)
         return;
     for (int i = 0; i < m->nwaiters; i++) {
         if (m->waiters[i].c == c) {

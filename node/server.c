@@ -450,6 +450,7 @@ static void shutdown_server(struct node_server *srv)
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(srv->loop);
     repl_free(srv->repl);
+    node_prop_free(srv);
     node_persist_free(srv);
     node_ks_free(srv->ks);
     core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");

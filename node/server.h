@@ -214,7 +214,6 @@ struct node_server {
     struct node_persist_state *persist; /* node/persist.c private state */
     struct node_prop_state *prop;      /* node/propagate.c private state */
     bool loading;                      /* a dataset is being loaded: -LOADING for most commands */
-    struct node_client *current;       /* the client whose command is executing, or NULL */
     struct node_client *unblocked;     /* clients to resume before the loop sleeps */
     const char *executable;
 };

@@ -586,6 +586,27 @@ def test_wait_without_replica_times_out_with_zero(server):
         assert time.monotonic() - t0 < 1
 
 
+def test_wait_blocked_client_is_unblocked_when_the_node_becomes_a_replica(make_server):
+    """REPLICAOF while a client waits in WAIT: the waiter gets -UNBLOCKED and the
+    server keeps serving past WAIT's own timeout (it once replied into the freed
+    client from WAIT's timer)."""
+    s = make_server()
+    with Raw(s.port) as c:
+        assert c.cmd("SET", "w", "1") == "OK"
+        c.send(encode("WAIT", 1, 1500))
+        srvutil.wait_until(lambda: srvutil.info_section(s, "clients")["blocked_clients"] == "1",
+                           what="the WAIT to block")
+        with Raw(s.port) as admin:
+            assert admin.cmd("REPLICAOF", "127.0.0.1", srvutil.free_port()) == "OK"
+            reply = c.reply()
+            assert isinstance(reply, Err) and reply.text.startswith("UNBLOCKED"), reply
+            deadline = time.monotonic() + 2.5
+            while time.monotonic() < deadline:
+                assert admin.cmd("PING") == "PONG"
+                time.sleep(0.1)
+    assert s.alive()
+
+
 def test_wait_errors(server, mr):
     with Raw(server.port) as c:
         assert c.cmd("WAIT", 1, -1) == Err("ERR timeout is negative")
