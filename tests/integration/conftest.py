@@ -123,15 +123,16 @@ def raw(server):
 
 @pytest.fixture
 def make_server(request):
-    """Factory: make_server(*args, conf_text=None, start=True, base_args=None)
-    -> Server with its own options (base_args replaces the default
-    "--save '' --appendonly no" part); every server it made is stopped at
-    teardown."""
+    """Factory: make_server(*args, conf_text=None, start=True, base_args=None,
+    path=None) -> Server with its own options (base_args replaces the default
+    "--save '' --appendonly no" part; path runs another binary than
+    $SHOAL_SERVER, e.g. srvutil.REDIS_SERVER_PATH for interoperability tests);
+    every server it made is stopped at teardown."""
     made = []
 
-    def make(*args, conf_text=None, start=True, name=None, base_args=None):
+    def make(*args, conf_text=None, start=True, name=None, base_args=None, path=None):
         s = srvutil.Server(name or request.node.name, args, conf_text=conf_text,
-                           base_args=base_args)
+                           base_args=base_args, path=path)
         made.append(s)
         if start:
             s.start()
@@ -189,25 +190,6 @@ def bus_nodes(request):
         s = srvutil.BusNode("%s-%s" % (request.module.__name__, name), args, path=path)
         made.append(s)
         s.start()
-        return s
-
-    yield make
-    stop_all(made)
-
-
-@pytest.fixture
-def make_any_server(request):
-    """Factory: make_any_server(*args, path=None, name=None, start=True) -> a
-    standalone Server running the binary at path (default $SHOAL_SERVER;
-    srvutil.REDIS_SERVER_PATH for interoperability tests). Every server it
-    made is stopped at teardown and one that did not end cleanly fails it."""
-    made = []
-
-    def make(*args, path=None, name=None, start=True):
-        s = srvutil.Server(name or request.node.name, args, path=path)
-        made.append(s)
-        if start:
-            s.start()
         return s
 
     yield make

@@ -524,16 +524,16 @@ def test_empty_vector_file_loads(make_server):
 
 # ---- interoperability with redis-server 7.0.15 ----
 
-def test_redis_written_rdb_loads_into_shoal(make_any_server):
+def test_redis_written_rdb_loads_into_shoal(make_server):
     require_redis()
-    rs = make_any_server(path=REDIS, name="redis-writer")
+    rs = make_server(path=REDIS, name="redis-writer")
     rc = rs.client()
     fill_string_forms(rc)
     rc.set("lzf", "abcabcabcabcabcabcabcabcXYZ" * 10, px=900000)
     assert rc.execute_command("SAVE") in (b"OK", True)
     ttls = {k: rc.pttl(k) for k in (b"embstr", b"int:16", b"big")}
     t0 = time.monotonic()
-    sh = make_any_server(name="shoal-reader", start=False)
+    sh = make_server(name="shoal-reader", start=False)
     put_file(sh, os.path.join(rs.dir, "dump.rdb"))
     sh.start()
     c = sh.client()
@@ -543,15 +543,15 @@ def test_redis_written_rdb_loads_into_shoal(make_any_server):
     check_string_forms(c, ttls, (time.monotonic() - t0) * 1000)
 
 
-def test_shoal_written_rdb_loads_into_redis(make_any_server):
+def test_shoal_written_rdb_loads_into_redis(make_server):
     require_redis()
-    sh = make_any_server(name="shoal-writer")
+    sh = make_server(name="shoal-writer")
     c = sh.client()
     fill_string_forms(c)
     assert c.execute_command("SAVE") in (b"OK", True)
     ttls = {k: c.pttl(k) for k in (b"embstr", b"int:16", b"big")}
     t0 = time.monotonic()
-    rs = make_any_server(path=REDIS, name="redis-reader", start=False)
+    rs = make_server(path=REDIS, name="redis-reader", start=False)
     put_file(rs, os.path.join(sh.dir, "dump.rdb"))
     rs.start()
     rc = rs.client()
@@ -559,9 +559,9 @@ def test_shoal_written_rdb_loads_into_redis(make_any_server):
     assert "Done loading RDB, keys loaded: %d" % len(STRING_FORMS) in rs.log_text()
 
 
-def test_shoal_bgsave_file_loads_into_redis(make_any_server):
+def test_shoal_bgsave_file_loads_into_redis(make_server):
     require_redis()
-    sh = make_any_server(name="shoal-bg-writer")
+    sh = make_server(name="shoal-bg-writer")
     c = sh.client()
     pipe = c.pipeline(transaction=False)
     for i in range(20000):
@@ -569,7 +569,7 @@ def test_shoal_bgsave_file_loads_into_redis(make_any_server):
     pipe.execute()
     assert c.bgsave()
     wait_bgsave_done(c)
-    rs = make_any_server(path=REDIS, name="redis-bg-reader", start=False)
+    rs = make_server(path=REDIS, name="redis-bg-reader", start=False)
     put_file(rs, os.path.join(sh.dir, "dump.rdb"))
     rs.start()
     rc = rs.client()
@@ -587,10 +587,10 @@ DUMP_SAME_BYTES = [b"hello", b"12345", b"100", b"-1", b"-129", b"2147483647", b"
 DUMP_LZF = [b"x" * 64, b"a" * 30, b"abcabcabcabcabcabcabcabcXYZ", b"hello world " * 100]
 
 
-def test_dump_bytes_equal_redis(make_any_server):
+def test_dump_bytes_equal_redis(make_server):
     require_redis()
-    sh = make_any_server(name="shoal-dump")
-    rs = make_any_server(path=REDIS, name="redis-dump")
+    sh = make_server(name="shoal-dump")
+    rs = make_server(path=REDIS, name="redis-dump")
     c, rc = sh.client(), rs.client()
     for i, v in enumerate(DUMP_SAME_BYTES + DUMP_LZF):
         c.set("d%d" % i, v)
@@ -677,10 +677,10 @@ def restore_sequence(raw, payload):
     return [raw.cmd(*cmd) for cmd in seq]
 
 
-def test_restore_errors_and_options_match_redis(make_any_server):
+def test_restore_errors_and_options_match_redis(make_server):
     require_redis()
-    sh = make_any_server(name="shoal-restore")
-    rs = make_any_server(path=REDIS, name="redis-restore")
+    sh = make_server(name="shoal-restore")
+    rs = make_server(path=REDIS, name="redis-restore")
     payload = vector_payload("str-short.bin")
     with sh.raw() as a, rs.raw() as b:
         ours = restore_sequence(a, payload)
@@ -726,10 +726,10 @@ def test_restore_vectors_of_every_string_encoding(make_server):
 
 # ---- INFO ----
 
-def test_info_persistence_fields_match_redis(make_any_server):
+def test_info_persistence_fields_match_redis(make_server):
     require_redis()
-    sh = make_any_server(name="shoal-info")
-    rs = make_any_server(path=REDIS, name="redis-info")
+    sh = make_server(name="shoal-info")
+    rs = make_server(path=REDIS, name="redis-info")
 
     def fields(s):
         with s.raw() as raw:
@@ -771,10 +771,10 @@ def next_stream_command(raw, name):
 
 
 @pytest.mark.parametrize("kind", ["shoal", "redis"])
-def test_restore_is_propagated_with_an_absolute_ttl(make_any_server, kind):
+def test_restore_is_propagated_with_an_absolute_ttl(make_server, kind):
     if kind == "redis":
         require_redis()
-    s = make_any_server(path=REDIS if kind == "redis" else None, name="restore-prop-" + kind)
+    s = make_server(path=REDIS if kind == "redis" else None, name="restore-prop-" + kind)
     payload = vector_payload("str-short.bin")
     raw = attach_fake_replica(s)
     try:

@@ -116,16 +116,16 @@ FORMS = pytest.mark.parametrize("diskless", ["yes", "no"], ids=["eof-form", "dis
 
 
 @FORMS
-def test_redis_replica_of_shoal_master(make_any_server, diskless):
+def test_redis_replica_of_shoal_master(make_server, diskless):
     redis = redis_path()
-    m = make_any_server("--repl-diskless-sync", diskless, *FAST, name="shoal-master-" + diskless)
-    r = make_any_server(*FAST, path=redis, name="redis-replica-" + diskless)
+    m = make_server("--repl-diskless-sync", diskless, *FAST, name="shoal-master-" + diskless)
+    r = make_server(*FAST, path=redis, name="redis-replica-" + diskless)
     run_replication(m, r)
 
 
 @FORMS
-def test_shoal_replica_of_redis_master(make_any_server, diskless):
+def test_shoal_replica_of_redis_master(make_server, diskless):
     redis = redis_path()
-    m = make_any_server("--repl-diskless-sync", diskless, *FAST, path=redis, name="redis-master-" + diskless)
-    r = make_any_server(*FAST, name="shoal-replica-" + diskless)
+    m = make_server("--repl-diskless-sync", diskless, *FAST, path=redis, name="redis-master-" + diskless)
+    r = make_server(*FAST, name="shoal-replica-" + diskless)
     run_replication(m, r)
