@@ -40,15 +40,12 @@ void node_cmd_save(struct node_client *c)
  * as Redis's CHILD_TYPE_RDB: both answer "already in progress". */
 void node_cmd_bgsave(struct node_client *c)
 {
-    bool schedule = false;
-    if (c->argc > 1) {
-        if (c->argc != 2 || !node_arg_is(c, 1, "schedule")) {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return;
-        }
-        schedule = true;
+    /* SCHEDULE is accepted and changes nothing: no other kind of child
+     * exists for a BGSAVE to wait for. */
+    if (c->argc > 1 && (c->argc != 2 || !node_arg_is(c, 1, "schedule"))) {
+        node_reply_error(&c->out, NODE_ERR_SYNTAX);
+        return;
     }
-    (void)schedule; /* no other kind of child exists to wait for */
     if (node_child_running(c->srv) != NODE_CHILD_NONE) {
         node_reply_error(&c->out, ERR_BG_IN_PROGRESS);
     } else if (c->flags & NODE_CLIENT_IN_EXEC) {

@@ -189,11 +189,6 @@ void node_prop_rewrite(struct node_client *c, int argc, const char *const *argv,
     st->rewritten = true;
 }
 
-void node_prop_rewrite_cstr(struct node_client *c, int argc, const char *const *argv)
-{
-    node_prop_rewrite(c, argc, argv, NULL);
-}
-
 void node_prop_also(struct node_client *c, int argc, const char *const *argv, const size_t *argl)
 {
     struct node_prop_state *st = state(c->srv);
@@ -218,9 +213,9 @@ void node_prop_force(struct node_client *c)
     state(c->srv)->forced = true;
 }
 
-/* A deletion the server made on its own: inside a command it joins that
- * command's unit (before the command's entry); outside it goes out alone. */
-static void prop_del(struct node_server *srv, const char *key, size_t klen)
+/* An expiry: inside a command its DEL joins that command's unit (before the
+ * command's entry); outside (the active cycle) it goes out alone. */
+void node_prop_expired(struct node_server *srv, const char *key, size_t klen)
 {
     struct node_prop_state *st = state(srv);
     const char *argv[2] = {"DEL", key};
@@ -238,16 +233,6 @@ static void prop_del(struct node_server *srv, const char *key, size_t klen)
     encode(&b, 2, argv, argl);
     feed_unit(srv, b.p, b.len, 1, false);
     core_free(b.p);
-}
-
-void node_prop_expired(struct node_server *srv, const char *key, size_t klen)
-{
-    prop_del(srv, key, klen);
-}
-
-void node_prop_del(struct node_server *srv, const char *key, size_t klen)
-{
-    prop_del(srv, key, klen);
 }
 
 void node_prop_raw(struct node_server *srv, const char *buf, size_t len)

@@ -21,8 +21,6 @@ struct node_server;
 /* Replaces what the running command propagates with this argv (copied).
  * Call at most once per command; wins over the default verbatim argv. */
 void node_prop_rewrite(struct node_client *c, int argc, const char *const *argv, const size_t *argl);
-/* Same, from C strings. */
-void node_prop_rewrite_cstr(struct node_client *c, int argc, const char *const *argv);
 /* Adds one more entry after the command's own (SPOP count's SREMs ...). */
 void node_prop_also(struct node_client *c, int argc, const char *const *argv, const size_t *argl);
 /* The running command propagates nothing even though it made changes. */
@@ -31,10 +29,8 @@ void node_prop_prevent(struct node_client *c);
 void node_prop_force(struct node_client *c);
 
 /* A key was removed because it expired (lazy, during a command, or by the
- * active cycle when c is NULL): propagates DEL key. */
+ * active cycle): propagates DEL key. */
 void node_prop_expired(struct node_server *srv, const char *key, size_t klen);
-/* Eviction or other server-originated deletion outside any command. */
-void node_prop_del(struct node_server *srv, const char *key, size_t klen);
 
 /* dispatch.c: around the top-level execution of one command (or EXEC). */
 void node_prop_begin(struct node_server *srv, struct node_client *c);

@@ -71,8 +71,6 @@ void repl_master_free(struct repl *r);
 void repl_feed(struct repl *r, const void *buf, size_t len);
 /* True when repl_feed would do anything (propagation skips its work otherwise). */
 bool repl_stream_active(const struct repl *r);
-/* Replica connections in any state (INFO connected_slaves). */
-int repl_replica_count(const struct repl *r);
 /* Refuse writes with NOREPLICAS? (min-replicas-to-write / -max-lag). */
 bool repl_min_replicas_refuse(const struct repl *r);
 /* Disconnects every attached replica (promotion, new history). */
@@ -91,8 +89,6 @@ void repl_set_master(struct repl *r, const char *host, int port);
 bool repl_is_replica(const struct repl *r);
 /* The master link is up and the stream flowing (spec: state connected). */
 bool repl_link_up(const struct repl *r);
-/* The client that is this node's master link (commands from it bypass checks). */
-bool repl_is_master_client(const struct repl *r, const struct node_client *c);
 /* From the client read path, after each command the master link executed:
  * bytes = the command's exact request bytes. Advances the applied offset
  * (not inside MULTI) and forwards applied bytes to sub-replicas/backlog. */

@@ -456,11 +456,6 @@ bool repl_stream_active(const struct repl *r)
     return r->backlog != NULL;
 }
 
-int repl_replica_count(const struct repl *r)
-{
-    return r->m ? r->m->nreplicas : 0;
-}
-
 /* A replica's last sign of life: its ACKs, or the newlines it sends while loading. */
 static int64_t last_ack_ms(const struct repl_client *rc)
 {

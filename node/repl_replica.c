@@ -491,12 +491,6 @@ bool repl_link_up(const struct repl *r)
     return st && st->state == REPL_LINK_CONNECTED;
 }
 
-bool repl_is_master_client(const struct repl *r, const struct node_client *c)
-{
-    const struct repl_replica_state *st = state_of(r);
-    return st && c && c == st->master;
-}
-
 int64_t repl_replica_offset(const struct repl *r)
 {
     const struct repl_replica_state *st = state_of(r);
