@@ -21,7 +21,12 @@
  *  3. Per node (not myself/NOADDR/HANDSHAKE): link recycling and the N_T/2
  *     ping (gossip_ping.c); if no ping was just sent, PFAIL detection
  *     (gossip_fd.c).
- *  4. The state is recomputed if a node became PFAIL or the state is fail.
+ *  4. Failover (gossip_failover.c): manual failover timeout; on a replica
+ *     the election and replica migration.
+ *  5. The state is recomputed if a node became PFAIL or the state is fail.
+ *
+ * BEHAVIOR (gossip_before_sleep): a flagged election runs first, then the
+ * state update, then the save (with fsync if any flagger asked for it).
  */
 #include "gossip/gossip_int.h"
 #include "node/core/core.h"
@@ -47,17 +52,28 @@ static void myself_from_config(struct gossip *g)
         me->flags &= ~(uint32_t)GOSSIP_NODE_NOFAILOVER;
 }
 
+/* cluster-node-timeout takes 0..LLONG_MAX as in Redis; the rules multiply
+ * it (4 x N_T, N_T x validity factor), so keep it where that cannot
+ * overflow and where "no time" still means a moment. */
+static void config_take(struct gossip *g, const struct gossip_config *cfg)
+{
+    g->cfg = *cfg;
+    g->cfg.node_timeout_ms = CORE_MAX(CORE_MIN(cfg->node_timeout_ms, GOSSIP_NODE_TIMEOUT_MAX_MS), (int64_t)1);
+    g->cfg.replica_validity_factor = CORE_MAX(cfg->replica_validity_factor, 0);
+    g->cfg.repl_ping_period_ms = CORE_MAX(CORE_MIN(cfg->repl_ping_period_ms, GOSSIP_NODE_TIMEOUT_MAX_MS), (int64_t)0);
+}
+
 struct gossip *gossip_new(const struct gossip_config *cfg, const struct gossip_env *env)
 {
     core_assert(cfg && env && env->now_ms && env->random_bytes);
     core_assert(env->connect && env->send && env->close);
-    core_assert(cfg->node_timeout_ms > 0);
     struct gossip *g = core_calloc(1, sizeof(*g));
-    g->cfg = *cfg;
+    config_take(g, cfg);
     g->env = *env;
     slots_map_init(&g->map);
     slots_bitmap_zero(&g->not_claiming);
     g->drop_filter = GOSSIP_DROP_NONE;
+    g->mf_master_offset = -1; /* no manual failover: no master offset yet */
     g->state_ok = false;
     g->size = 1; /* until the first state evaluation, as Redis starts */
     char id[GOSSIP_ID_LEN + 1];
@@ -90,8 +106,7 @@ void gossip_free(struct gossip *g)
 
 void gossip_config_apply(struct gossip *g, const struct gossip_config *cfg)
 {
-    core_assert(cfg->node_timeout_ms > 0);
-    g->cfg = *cfg;
+    config_take(g, cfg);
     myself_from_config(g);
     gossip_todo(g, GOSSIP_TODO_SAVE);
 }
@@ -111,8 +126,15 @@ void gossip__save_now(struct gossip *g, bool fsync)
 
 void gossip_before_sleep(struct gossip *g)
 {
+    /* The election first, so the state update and save it asks for happen
+     * in this same call. It may flag itself again (a manual failover
+     * waiting for the offset): that stays for the next call. */
+    if (g->todo & GOSSIP_TODO_FAILOVER) {
+        g->todo &= ~(uint32_t)GOSSIP_TODO_FAILOVER;
+        gossip__failover_before_sleep(g);
+    }
     uint32_t todo = g->todo;
-    g->todo = 0;
+    g->todo = todo & GOSSIP_TODO_FAILOVER;
     if (todo & GOSSIP_TODO_UPDATE_STATE)
         gossip_state_update(g);
     if (todo & GOSSIP_TODO_SAVE)
@@ -151,6 +173,7 @@ void gossip_tick(struct gossip *g)
     if (g->tick_count % GOSSIP_RANDOM_PING_TICKS == 0)
         gossip__ping_random(g);
     bool update_state = false;
+    int32_t new_pfail = 0;
     for (int32_t i = 0; i < g->node_count; i++) {
         struct gossip_node *n = g->nodes[i];
         if (n->flags & (GOSSIP_NODE_MYSELF | GOSSIP_NODE_NOADDR | GOSSIP_NODE_HANDSHAKE))
@@ -160,9 +183,19 @@ void gossip_tick(struct gossip *g)
             continue;
         bool was_pfail = (n->flags & GOSSIP_NODE_PFAIL) != 0;
         gossip__fd_check_node(g, n, now);
-        if (!was_pfail && (n->flags & GOSSIP_NODE_PFAIL))
+        if (!was_pfail && (n->flags & GOSSIP_NODE_PFAIL)) {
             update_state = true;
+            new_pfail++;
+        }
     }
+    if (new_pfail > 0) {
+        /* Shoal: a report counts only from a master; send mine now rather
+         * than with the next N_T/2 heartbeat (gossip_ping.c). */
+        g->pfail_count += new_pfail;
+        if (gossip_node_is_master(g->myself))
+            gossip__send_pongs(g, GOSSIP_PONG_MASTERS_UP);
+    }
+    gossip__failover_tick(g);
     if (update_state || !g->state_ok)
         gossip_state_update(g);
     core_assert(g->node_count >= 1);
@@ -183,6 +216,8 @@ int gossip_on_message(struct gossip *g, struct gossip_link *link, const uint8_t 
             return 0;
         }
     }
+    if (g->drop_filter == GOSSIP_DROP_ALL)
+        return 0; /* isolated: no log line per message */
     struct gossip_msg m;
     int rc = gossip_msg_decode(buf, len, &m);
     if (rc < 0)

@@ -12,9 +12,8 @@
  * gossip_env, so a test drives N instances with a fake clock and a fake
  * transport. Does not own the wire format (gossip_msg.h) nor the nodes.conf
  * text (gossip_conf.h); gossip_persist_*() converts between the table and
- * struct gossip_conf. Replica election, manual failover and replica
- * migration (§15-§18) are a later issue: their fields exist (marked HOOK)
- * but nothing drives them yet.
+ * struct gossip_conf. Replica election, voting, manual failover and
+ * replica migration (§15-§18) are gossip_failover.c's.
  *
  * READING THE TABLE (node/, for CLUSTER NODES/SLOTS/SHARDS/INFO, redirects):
  * g->nodes[0 .. g->node_count) are the known nodes, myself included, in no
@@ -51,6 +50,11 @@
 #define GOSSIP_TYPE_COUNT 11
 /* DEBUG DROP-CLUSTER-PACKET-FILTER off. */
 #define GOSSIP_DROP_NONE (-1)
+/* DEBUG DROP-CLUSTER-PACKET-FILTER -2 (shoal only; 7.0.15 has no such
+ * value): isolate this node from the bus. Every message received is
+ * dropped and none is sent, so the others see silence (PFAIL/FAIL) and
+ * this node sees everyone silent (a partition without netns). */
+#define GOSSIP_DROP_ALL (-2)
 
 /* Timing (spec §29). */
 #define GOSSIP_TICK_MS 100                /* gossip_tick() period */
@@ -62,6 +66,27 @@
 #define GOSSIP_WRITABLE_DELAY_MS 2000     /* master stays fail after start */
 #define GOSSIP_REJOIN_DELAY_MIN_MS 500
 #define GOSSIP_REJOIN_DELAY_MAX_MS 5000
+#define GOSSIP_NODE_TIMEOUT_MAX_MS (1LL << 40) /* ~35 years: larger values are clamped */
+#define GOSSIP_MF_TIMEOUT_MS 5000         /* manual failover limit (§17) */
+#define GOSSIP_MF_PAUSE_MS 10000          /* master's write pause for it */
+#define GOSSIP_MIGRATION_DELAY_MS 5000    /* orphaned this long before migration (§18) */
+#define GOSSIP_AUTH_TIMEOUT_MIN_MS 2000   /* election timeout max(2 x N_T, this) (§15) */
+#define GOSSIP_CANT_FAILOVER_RELOG_MS 10000 /* "Currently unable to failover" repeat limit */
+
+/* SHOAL'S ELECTION DELAY (§15; local to the replica, so not a wire rule).
+ * Redis waits 500 + random(0..499) + rank x 1000 ms after its master is
+ * FAIL. shoal aims at kill -> new master writable in <= 1.2 s median at
+ * N_T 1000 ms, so it waits 50 + random(0..99) + rank x 200 ms. The fixed
+ * part still lets the FAIL message reach the other masters (one hop, well
+ * under 50 ms on a LAN; a FAIL I broadcast myself precedes my request on
+ * each link anyway) before they are asked to vote; the random part
+ * separates equal-rank replicas; it stays smaller than one rank step, so a
+ * replica of a better rank (larger offset) always asks first, as in Redis.
+ * A replica that learns its rank got worse adds (new - old) x the step. */
+#define GOSSIP_ELECTION_DELAY_FIXED_MS 50
+#define GOSSIP_ELECTION_DELAY_RANDOM_MS 100 /* random(0 .. this - 1) */
+#define GOSSIP_ELECTION_RANK_STEP_MS 200
+_Static_assert(GOSSIP_ELECTION_DELAY_RANDOM_MS < GOSSIP_ELECTION_RANK_STEP_MS, "rank must dominate the random part");
 
 /* Node flags: the wire values of spec §5, so headers and gossip entries copy
  * them as they are (static_assert'ed against gossip_msg.h). */
@@ -83,7 +108,7 @@ enum gossip_todo {
     GOSSIP_TODO_SAVE = 1u << 0,         /* env->save_config() */
     GOSSIP_TODO_FSYNC = 1u << 1,        /* ... with fsync */
     GOSSIP_TODO_UPDATE_STATE = 1u << 2, /* recompute ok/fail (§19) */
-    GOSSIP_TODO_FAILOVER = 1u << 3,     /* HOOK: replica election (§15) */
+    GOSSIP_TODO_FAILOVER = 1u << 3,     /* run the replica election now (§15) */
 };
 
 struct gossip_node;
@@ -140,8 +165,8 @@ struct gossip_node {
     int64_t fail_time_ms;       /* when FAIL was set */
     int64_t repl_offset;        /* last advertised in a header */
     int64_t repl_offset_time_ms;
-    int64_t voted_time_ms;      /* HOOK: §16 per-master vote cooldown */
-    int64_t orphaned_time_ms;   /* HOOK: §18 */
+    int64_t voted_time_ms;      /* §16 per-master vote cooldown */
+    int64_t orphaned_time_ms;   /* §18: orphaned since, 0 = not */
     struct gossip_link *link;    /* my outbound link to it */
     struct gossip_link *inbound; /* its outbound link to me, once bound */
     struct gossip_fail_report *reports;
@@ -162,6 +187,9 @@ struct gossip_config {
     bool require_full_coverage;          /* cluster-require-full-coverage */
     bool allow_replica_migration;        /* cluster-allow-replica-migration */
     bool replica_no_failover;            /* cluster-replica-no-failover */
+    int32_t replica_validity_factor;     /* cluster-replica-validity-factor, 0 = always eligible */
+    int32_t migration_barrier;           /* cluster-migration-barrier */
+    int64_t repl_ping_period_ms;         /* repl-ping-replica-period in ms (§15 data age) */
 };
 
 /*
@@ -200,6 +228,14 @@ struct gossip_env {
      * the bytes are valid for the call only. */
     void (*publish)(void *ud, bool shard, const uint8_t *channel, size_t channel_len, const uint8_t *message,
                     size_t message_len);
+    /* §15 data age, asked only while I am a replica: ms since the last
+     * interaction with my master while the replication link is up, or
+     * since the link went down (or was never up). NULL = 0. */
+    int64_t (*repl_data_age_ms)(void *ud);
+    /* §17, master side of a manual failover: pause client writes until
+     * until_ms (unix ms, as now_ms); 0 = lift that pause now. A later call
+     * replaces the earlier deadline. NULL = no pausing. */
+    void (*pause_writes)(void *ud, int64_t until_ms);
 };
 
 struct gossip {
@@ -226,12 +262,12 @@ struct gossip {
     int32_t pfail_count;    /* PFAIL nodes counted by the last tick */
     int32_t drop_filter;    /* DEBUG DROP-CLUSTER-PACKET-FILTER <type>: node/ writes it;
                                a received message of exactly this type is
-                               counted, then dropped; GOSSIP_DROP_NONE (-1,
-                               any negative) drops nothing (7.0.15 has no
-                               "all types" value) */
+                               counted, then dropped; GOSSIP_DROP_NONE (-1)
+                               drops nothing; GOSSIP_DROP_ALL (-2) isolates
+                               (drops all received, sends nothing) */
     uint32_t todo;          /* enum gossip_todo */
     uint64_t tick_count;
-    /* HOOKS for §15-§17 (not driven yet). */
+    /* §15-§17 election and manual failover state (gossip_failover.c). */
     int64_t failover_auth_time_ms;
     int32_t failover_auth_count;
     bool failover_auth_sent;
@@ -239,8 +275,11 @@ struct gossip {
     uint64_t failover_auth_epoch;
     int64_t mf_end_ms;               /* manual failover deadline, 0 = none */
     struct gossip_node *mf_replica;  /* master side: the replica asking */
-    int64_t mf_master_offset;
+    int64_t mf_master_offset;        /* replica side: -1 until the paused master's header */
     bool mf_can_start;
+    bool mf_paused;                  /* master side: env->pause_writes() is in force for it */
+    int32_t cant_failover_reason;    /* private: the last "unable to failover" logged */
+    int64_t cant_failover_log_ms;
     /* Private. */
     struct gossip_link **links;      /* every live link record */
     int32_t link_count;
@@ -267,6 +306,11 @@ void gossip_tick(struct gossip *g);
 /* Runs deferred work (state update, config save): call once per event
  * loop iteration, after processing events. */
 void gossip_before_sleep(struct gossip *g);
+/* When gossip_before_sleep() must run again even if no event comes (unix
+ * ms; 0 = only on events and ticks): a replica's election delay ending
+ * between ticks. The environment arms a timer for it after each
+ * gossip_before_sleep(). */
+int64_t gossip_wakeup_ms(const struct gossip *g);
 /* Defers work (enum gossip_todo) to gossip_before_sleep(): node/ calls it
  * after changing slots (ADDSLOTS: SAVE|UPDATE_STATE). */
 void gossip_todo(struct gossip *g, uint32_t todo);
@@ -396,6 +440,28 @@ void gossip_send_publish(struct gossip *g, bool shard, const void *channel, size
 void gossip_state_update(struct gossip *g);
 /* Masters with >= 1 slot right now (CLUSTER INFO cluster_size). */
 int32_t gossip_state_size(const struct gossip *g);
+
+/* Failover (gossip_failover.c): §15 election, §16 votes, §17 manual
+ * failover, §18 replica migration. The automatic parts run from
+ * gossip_tick() and gossip_before_sleep(); winning calls
+ * env->master_changed(NULL) (node/ promotes its dataset: replid2). */
+
+enum gossip_failover_mode {
+    GOSSIP_FAILOVER_DEFAULT = 0, /* master pauses writes, I catch up, election */
+    GOSSIP_FAILOVER_FORCE,       /* election now, no master handshake */
+    GOSSIP_FAILOVER_TAKEOVER,    /* no election: bump epoch, take the slots */
+};
+enum gossip_failover_result {
+    GOSSIP_FAILOVER_OK = 0,
+    GOSSIP_FAILOVER_NOT_REPLICA, /* "You should send CLUSTER FAILOVER to a replica" */
+    GOSSIP_FAILOVER_NO_MASTER,   /* "I'm a replica but my master is unknown to me" */
+    GOSSIP_FAILOVER_MASTER_DOWN, /* "Master is down or failed, please use CLUSTER FAILOVER FORCE" */
+};
+/* CLUSTER FAILOVER [FORCE|TAKEOVER] sent to this node (§17). */
+enum gossip_failover_result gossip_failover_manual(struct gossip *g, enum gossip_failover_mode mode);
+/* True while a manual failover is in progress on this node (either side:
+ * the replica that asked, or the master that paused for it). */
+bool gossip_failover_manual_in_progress(const struct gossip *g);
 
 /* nodes.conf (gossip_persist.c). */
 

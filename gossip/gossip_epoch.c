@@ -4,7 +4,7 @@
  * SET-CONFIG-EPOCH.
  *
  * Owns every change of g->current_epoch and of myself's config_epoch except
- * an election win (later issue) and RESET HARD (gossip_node.c). Does not
+ * elections (gossip_failover.c) and RESET HARD (gossip_node.c). Does not
  * own what an epoch decides (slot claims: gossip_slots.c).
  *
  * BACKGROUND
@@ -57,7 +57,7 @@ void gossip__epoch_recv_hdr(struct gossip *g, struct gossip_node *sender, const 
     }
     sender->repl_offset = (int64_t)hdr->offset;
     sender->repl_offset_time_ms = gossip__now(g);
-    /* HOOK §17 step 3: a paused master's offset for a manual failover. */
+    gossip__failover_recv_hdr(g, sender, hdr);
     core_assert(g->current_epoch >= hdr->current_epoch);
 }
 

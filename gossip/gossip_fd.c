@@ -25,7 +25,8 @@
  *  - FAIL: when the node is PFAIL here, not FAIL, and valid reports (+1 if
  *    I am a master) >= size/2 + 1 (size = masters with slots at the last
  *    state update): set FAIL, clear PFAIL, fail_time = now, broadcast FAIL,
- *    save and update the state.
+ *    save and update the state. My master turning FAIL flags the election
+ *    (GOSSIP_TODO_FAILOVER) instead of waiting for the next tick.
  *  - A FAIL message from a known sender about a known node that is neither
  *    me nor FAIL: set FAIL, clear PFAIL, fail_time = now.
  *  - Clearing (a PONG on my outbound link while FAIL): a replica or a master
@@ -122,6 +123,10 @@ static void set_fail(struct gossip *g, struct gossip_node *n)
     n->flags |= GOSSIP_NODE_FAIL;
     n->fail_time_ms = gossip__now(g);
     gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_UPDATE_STATE);
+    /* My master failed: schedule the election now, not at the next tick
+     * (shoal only; Redis waits for its cron). */
+    if (gossip_node_is_replica(g->myself) && g->myself->master == n)
+        gossip_todo(g, GOSSIP_TODO_FAILOVER);
 }
 
 void gossip__fd_mark_failing_if_needed(struct gossip *g, struct gossip_node *n)

@@ -98,6 +98,17 @@ void gossip__send_raw(struct gossip *g, struct gossip_link *link, uint16_t type,
 void gossip__send_broadcast(struct gossip *g, uint16_t type, const uint8_t *buf, size_t len);
 void gossip__send_fail(struct gossip *g, const struct gossip_node *failing);
 void gossip__send_update(struct gossip *g, struct gossip_link *link, const struct gossip_node *n);
+/* A header-only message (AUTH_REQUEST, AUTH_ACK, MFSTART) with extra
+ * mflags[0] bits; link NULL = nothing sent. */
+void gossip__send_header_only(struct gossip *g, struct gossip_link *link, uint16_t type, uint8_t mflags0);
+void gossip__send_broadcast_header_only(struct gossip *g, uint16_t type, uint8_t mflags0);
+/* Unsolicited PONGs (their gossip and header carry news) to: */
+enum gossip_pong_target {
+    GOSSIP_PONG_ALL,            /* everyone with a link (a config change) */
+    GOSSIP_PONG_LOCAL_REPLICAS, /* my shard's replicas (an election being scheduled) */
+    GOSSIP_PONG_MASTERS_UP,     /* connected masters not suspected (a new suspicion, shoal) */
+};
+void gossip__send_pongs(struct gossip *g, enum gossip_pong_target target);
 
 /* gossip_ping.c */
 /* PING, PONG or MEET on link with gossip entries (§11.2). */
@@ -136,6 +147,23 @@ void gossip__fd_recv_fail(struct gossip *g, struct gossip_node *sender, const st
 uint64_t gossip__epoch_max(const struct gossip *g);
 void gossip__epoch_recv_hdr(struct gossip *g, struct gossip_node *sender, const struct gossip_msg_hdr *hdr);
 void gossip__epoch_collision(struct gossip *g, struct gossip_node *sender);
+
+/* gossip_failover.c */
+/* Cron: manual failover timeout; on a replica the manual failover
+ * progress, the election (§15) and replica migration (§18). */
+void gossip__failover_tick(struct gossip *g);
+/* GOSSIP_TODO_FAILOVER was flagged: the manual failover progress and the
+ * election now rather than at the next tick. */
+void gossip__failover_before_sleep(struct gossip *g);
+/* §9 step 2: a paused master's offset for my manual failover. */
+void gossip__failover_recv_hdr(struct gossip *g, struct gossip_node *sender, const struct gossip_msg_hdr *hdr);
+void gossip__failover_recv_auth_request(struct gossip *g, struct gossip_node *sender,
+                                        const struct gossip_msg_hdr *hdr);
+void gossip__failover_recv_auth_ack(struct gossip *g, struct gossip_node *sender, const struct gossip_msg_hdr *hdr);
+void gossip__failover_recv_mfstart(struct gossip *g, struct gossip_link *link, struct gossip_node *sender);
+/* Ends any manual failover on this node (Redis's resetManualFailover()),
+ * lifting the write pause if I paused for one. */
+void gossip__failover_mf_reset(struct gossip *g);
 
 /* gossip_slots.c */
 void gossip__slots_recv_claim(struct gossip *g, struct gossip_node *sender, const struct gossip_msg_hdr *hdr);

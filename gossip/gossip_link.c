@@ -16,7 +16,10 @@
  *  - The cron opens an outbound link for every node without one. A connect
  *    that fails (at once, or reported closed before it completed) frees the
  *    record; if no ping was outstanding, ping_sent becomes now so failure
- *    detection still starts.
+ *    detection still starts. Shoal also starts that clock when an
+ *    established outbound link closes (Redis waits for the next cron's
+ *    failed reconnect, up to 100 ms later): a killed node's peers see EOF
+ *    at once, and a node that is alive answers the reconnect's PING.
  *  - When the connect completes, the first message goes out at once: MEET if
  *    the node has the MEET flag (then cleared), else PING; a ping_sent that
  *    was pending from before the reconnect is kept (PFAIL timing survives
@@ -121,8 +124,9 @@ void gossip_link_closed(struct gossip *g, struct gossip_link *link)
     core_assert(link != NULL && g->links[link->slot] == link);
     struct gossip_node *n = link->node;
     /* A connect that failed later rather than at once (libuv reports even
-     * an immediate refusal through the callback) counts the same. */
-    if (n && link->outbound && !link->connected && n->ping_sent_ms == 0)
+     * an immediate refusal through the callback) counts the same, and so
+     * does losing an established link. */
+    if (n && link->outbound && n->ping_sent_ms == 0)
         n->ping_sent_ms = gossip__now(g);
     if (n)
         gossip__log(g, CORE_LOG_DEBUG, "Link to node %.40s closed", n->id);

@@ -18,6 +18,8 @@
  * BEHAVIOR
  *  - FORGET: unknown id, myself, or my master are refused; otherwise the
  *    id is banned for 60 s (gossip cannot re-add it) and the node deleted.
+ *  - Becoming a replica (REPLICATE, a lost slot claim, migration) or a
+ *    RESET ends any manual failover (lifting a write pause I set).
  *  - RESET: a replica becomes a master; open slots closed; every slot
  *    unassigned; every other node deleted; hard also sets currentEpoch,
  *    lastVoteEpoch and configEpoch to 0 and takes a new random id. Saved
@@ -285,8 +287,7 @@ void gossip__node_set_my_master(struct gossip *g, struct gossip_node *master)
     }
     me->master = master;
     gossip__node_attach_replica(master, me);
-    g->mf_end_ms = 0; /* HOOK: resetManualFailover() */
-    g->mf_replica = NULL;
+    gossip__failover_mf_reset(g);
     if (g->env.master_changed)
         g->env.master_changed(g->env.ud, master);
     core_assert(gossip_node_is_replica(me) && me->master == master);
@@ -326,8 +327,7 @@ void gossip_node_reset(struct gossip *g, bool hard)
             g->env.master_changed(g->env.ud, NULL);
     }
     slots_map_clear_open(&g->map);
-    g->mf_end_ms = 0;
-    g->mf_replica = NULL;
+    gossip__failover_mf_reset(g);
     for (int slot = 0; slot < SLOTS_COUNT; slot++)
         gossip_slots_unassign(g, slot);
     for (int32_t i = g->node_count - 1; i >= 0; i--)

@@ -20,7 +20,15 @@
  *  - Per node, every tick: if its link is older than N_T, a ping is
  *    outstanding and both the ping and the last data from it are older
  *    than N_T/2: close the link (the cron reconnects it). If it has a link,
- *    no ping outstanding, and its pong is older than N_T/2: PING it.
+ *    no ping outstanding, and its pong is older than N_T/2: PING it. A
+ *    master in a manual failover PINGs the asking replica every tick (its
+ *    headers carry PAUSED and the offset the replica must reach).
+ *  - Shoal only: when I am a master and a node turns PFAIL here, a PONG
+ *    goes at once to every other reachable master. A failure report counts
+ *    only from a master, and Redis waits for the next N_T/2 heartbeat to
+ *    carry it, which is most of the time between PFAIL and FAIL. A PONG
+ *    (not a PING) so no one's ping_sent, hence their failure detection, is
+ *    touched; unsolicited PONGs are ordinary (broadcasts).
  *  - ping_sent becomes now when a PING is sent to a node we have a link
  *    record for; MEET and PONG never set it.
  *  - Gossip count (the count rule): N = table size (myself and handshake
@@ -163,7 +171,7 @@ bool gossip__ping_node_cron(struct gossip *g, struct gossip_node *n, int64_t now
         return true;
     }
     if (n->link && g->mf_end_ms && gossip_node_is_master(g->myself) && g->mf_replica == n) {
-        gossip__ping_send(g, n->link, GOSSIP_MSG_PING); /* HOOK: §17 step 2 */
+        gossip__ping_send(g, n->link, GOSSIP_MSG_PING); /* §17: keep the asking replica informed */
         return true;
     }
     core_assert(n->link == NULL || g->links[n->link->slot] == n->link);

@@ -6,8 +6,8 @@
  * Owns the order of the steps and who counts as the sender. Each step's
  * rule lives with its concept: handshake and addresses (gossip_meet.c),
  * epochs (gossip_epoch.c), slots and UPDATE (gossip_slots.c), failure
- * reports and FAIL (gossip_fd.c). Replica election messages (AUTH_REQUEST,
- * AUTH_ACK, MFSTART) are a later issue and only counted.
+ * reports and FAIL (gossip_fd.c), votes and manual failover (AUTH_REQUEST,
+ * AUTH_ACK, MFSTART: gossip_failover.c). MODULE is only counted.
  *
  * BACKGROUND
  * A message is believed only from a sender we know: the node bound to the
@@ -28,7 +28,8 @@
  *     outbound link refreshes pong_received, ends the outstanding ping and
  *     clears PFAIL (or maybe FAIL). Then, sender known: role, slot claims
  *     and UPDATE check, epoch collision, gossip section, extensions.
- *  4. FAIL, UPDATE, PUBLISH(SHARD) from a known sender: their rules.
+ *  4. FAIL, UPDATE, PUBLISH(SHARD), AUTH_REQUEST, AUTH_ACK, MFSTART from a
+ *     known sender: their rules.
  *  Gossip entries, known node: a master sender's PFAIL/FAIL flag adds a
  *  failure report (and may promote to FAIL), no flag removes it; with no
  *  flag, no ping outstanding and no reports, its pong time is advanced (not
@@ -253,10 +254,19 @@ void gossip__recv_dispatch(struct gossip *g, struct gossip_link *link, const str
                            m->body.publish.channel_len, m->body.publish.message, m->body.publish.message_len);
         break;
     case GOSSIP_MSG_FAILOVER_AUTH_REQUEST:
+        if (sender && !gossip__in_handshake(sender))
+            gossip__failover_recv_auth_request(g, sender, hdr);
+        break;
     case GOSSIP_MSG_FAILOVER_AUTH_ACK:
+        if (sender && !gossip__in_handshake(sender))
+            gossip__failover_recv_auth_ack(g, sender, hdr);
+        break;
     case GOSSIP_MSG_MFSTART:
+        if (sender && !gossip__in_handshake(sender))
+            gossip__failover_recv_mfstart(g, link, sender);
+        break;
     case GOSSIP_MSG_MODULE:
-        break; /* HOOK: §15-§17 and modules */
+        break; /* no modules: counted only */
     default:
         gossip__log(g, CORE_LOG_WARNING, "Received unknown packet type: %u", hdr->type);
         break;

@@ -14,6 +14,7 @@
  *    mflags PAUSED while I am a master in a manual failover.
  *  - Broadcasts go on my outbound link of every node except myself and
  *    handshake nodes; a node without a link misses it.
+ *  - While drop_filter is GOSSIP_DROP_ALL nothing is sent nor counted.
  */
 #include "gossip/gossip_int.h"
 #include "node/core/core.h"
@@ -58,6 +59,8 @@ void gossip__send_raw(struct gossip *g, struct gossip_link *link, uint16_t type,
 {
     core_assert(link && link->slot >= 0 && g->links[link->slot] == link);
     core_assert(type < GOSSIP_TYPE_COUNT && len >= GOSSIP_MSG_HDR_SIZE);
+    if (g->drop_filter == GOSSIP_DROP_ALL)
+        return; /* isolated: silence, and nothing counted as sent */
     g->stats_sent[type]++;
     g->env.send(g->env.ud, link, buf, len);
 }
@@ -99,14 +102,62 @@ void gossip__send_update(struct gossip *g, struct gossip_link *link, const struc
     gossip__send_raw(g, link, GOSSIP_MSG_UPDATE, buf, (size_t)len);
 }
 
-void gossip_send_broadcast_pong(struct gossip *g)
+/* Encodes a header-only message into g->txbuf; returns its length. */
+static size_t header_only_build(struct gossip *g, uint16_t type, uint8_t mflags0)
+{
+    core_assert(type == GOSSIP_MSG_FAILOVER_AUTH_REQUEST || type == GOSSIP_MSG_FAILOVER_AUTH_ACK ||
+                type == GOSSIP_MSG_MFSTART);
+    struct gossip_msg_hdr hdr;
+    gossip__send_hdr_fill(g, &hdr);
+    hdr.mflags[0] |= mflags0;
+    uint8_t *buf = gossip__send_buf(g, GOSSIP_MSG_HDR_SIZE);
+    ssize_t len = gossip_msg_encode_header_only(buf, g->txbuf_cap, type, &hdr);
+    core_assert(len == GOSSIP_MSG_HDR_SIZE);
+    return (size_t)len;
+}
+
+void gossip__send_header_only(struct gossip *g, struct gossip_link *link, uint16_t type, uint8_t mflags0)
+{
+    if (!link)
+        return;
+    size_t len = header_only_build(g, type, mflags0);
+    gossip__send_raw(g, link, type, g->txbuf, len);
+}
+
+void gossip__send_broadcast_header_only(struct gossip *g, uint16_t type, uint8_t mflags0)
+{
+    size_t len = header_only_build(g, type, mflags0);
+    gossip__send_broadcast(g, type, g->txbuf, len);
+}
+
+static bool pong_wanted(const struct gossip *g, const struct gossip_node *n, enum gossip_pong_target target)
+{
+    const struct gossip_node *me = g->myself;
+    switch (target) {
+    case GOSSIP_PONG_ALL:
+        return true;
+    case GOSSIP_PONG_LOCAL_REPLICAS: /* replicas of me, or of my own master (my siblings) */
+        return gossip_node_is_replica(n) && n->master && (n->master == me || n->master == me->master);
+    case GOSSIP_PONG_MASTERS_UP:
+        return gossip_node_is_master(n) && !(n->flags & (GOSSIP_NODE_NOADDR | GOSSIP_NODE_PFAIL | GOSSIP_NODE_FAIL)) &&
+               n->link->connected;
+    }
+    return false;
+}
+
+void gossip__send_pongs(struct gossip *g, enum gossip_pong_target target)
 {
     for (int32_t i = 0; i < g->node_count; i++) {
         struct gossip_node *n = g->nodes[i];
-        if (!n->link || (n->flags & (GOSSIP_NODE_MYSELF | GOSSIP_NODE_HANDSHAKE)))
+        if (!n->link || (n->flags & (GOSSIP_NODE_MYSELF | GOSSIP_NODE_HANDSHAKE)) || !pong_wanted(g, n, target))
             continue;
         gossip__ping_send(g, n->link, GOSSIP_MSG_PONG);
     }
+}
+
+void gossip_send_broadcast_pong(struct gossip *g)
+{
+    gossip__send_pongs(g, GOSSIP_PONG_ALL);
 }
 
 static bool in_my_shard(struct gossip *g, const struct gossip_node *n)

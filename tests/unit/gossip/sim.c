@@ -9,6 +9,7 @@
 #include "node/core/core.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SIM_PRED_STEP_MS 10
@@ -235,6 +236,35 @@ static void env_master_changed(void *ud, const struct gossip_node *master)
 {
     struct sim_node *sn = ud;
     sn->master_changes++;
+    if (master)
+        memcpy(sn->master_id, master->id, GOSSIP_ID_LEN + 1);
+    else
+        sn->master_id[0] = '\0';
+}
+
+static int64_t env_repl_offset(void *ud)
+{
+    return ((struct sim_node *)ud)->repl_offset;
+}
+
+static int64_t env_data_age(void *ud)
+{
+    return ((struct sim_node *)ud)->data_age_ms;
+}
+
+static void env_pause_writes(void *ud, int64_t until_ms)
+{
+    struct sim_node *sn = ud;
+    sn->pause_calls++;
+    sn->pause_until_ms = until_ms;
+}
+
+/* SIM_LOG=1 in the environment prints every node's log lines. */
+static void env_log(void *ud, enum core_log_level level, const char *msg)
+{
+    struct sim_node *sn = ud;
+    (void)level;
+    fprintf(stderr, "%lld n%d %s\n", (long long)(sn->sim->now - SIM_START_MS), sn->idx, msg);
 }
 
 static void env_publish(void *ud, bool shard, const uint8_t *channel, size_t channel_len, const uint8_t *message,
@@ -281,6 +311,8 @@ struct sim *sim_new(int n, uint64_t seed, const struct gossip_config *cfg)
             .ud = sn, .now_ms = env_now, .random_bytes = env_random, .connect = env_connect,
             .send = env_send, .close = env_close, .save_config = env_save, .state_changed = env_state,
             .slots_lost = env_slots_lost, .master_changed = env_master_changed, .publish = env_publish,
+            .repl_offset = env_repl_offset, .repl_data_age_ms = env_data_age, .pause_writes = env_pause_writes,
+            .log = getenv("SIM_LOG") ? env_log : NULL,
         };
         sn->g = gossip_new(&c, &env);
     }
@@ -476,4 +508,21 @@ void sim_isolate(struct sim *s, int a, bool isolated)
     for (int b = 0; b < s->n; b++)
         if (b != a)
             sim_block(s, a, b, isolated);
+}
+
+void sim_replicate(struct sim *s, int a, int b)
+{
+    struct gossip_node *master = sim_view(s, a, b);
+    core_assert(master && gossip_node_is_master(master));
+    gossip_node_replicate(s->nodes[a].g, master);
+    gossip_before_sleep(s->nodes[a].g);
+}
+
+int sim_owner(struct sim *s, int a, int slot)
+{
+    const char *id = owner_id(s->nodes[a].g, slot);
+    for (int i = 0; id && i < s->n; i++)
+        if (strcmp(s->nodes[i].g->myself->id, id) == 0)
+            return i;
+    return -1;
 }

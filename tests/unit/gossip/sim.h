@@ -39,8 +39,16 @@ struct sim_node {
     int slots_lost_calls;
     struct slots_bitmap lost;
     int master_changes;
+    char master_id[GOSSIP_ID_LEN + 1]; /* last master_changed: its id, "" = NULL */
     int publishes;
     int shard_publishes;
+    /* Fake replication, set by tests: what env->repl_offset and
+     * env->repl_data_age_ms answer. */
+    int64_t repl_offset;
+    int64_t data_age_ms;
+    /* env->pause_writes: the deadline in force (0 = none) and the calls. */
+    int64_t pause_until_ms;
+    int pause_calls;
 };
 
 struct sim_faults {
@@ -96,5 +104,9 @@ void sim_addslots(struct sim *s, int a, int from, int to);
 void sim_block(struct sim *s, int a, int b, bool blocked);
 /* Block/unblock a from everyone. */
 void sim_isolate(struct sim *s, int a, bool isolated);
+/* CLUSTER REPLICATE on a: a becomes a replica of b. */
+void sim_replicate(struct sim *s, int a, int b);
+/* The node (by index) that a's table says owns slot, or -1. */
+int sim_owner(struct sim *s, int a, int slot);
 
 #endif
