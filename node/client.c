@@ -13,6 +13,7 @@
 #include "node/node_int.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/pause.h"
 #include "node/repl.h"
 
 #include <arpa/inet.h>
@@ -84,8 +85,15 @@ static void on_close(uv_handle_t *h)
         repl_client_closed(srv->repl, c);
     if (c->flags & NODE_CLIENT_PENDING_WRITE)
         unlist(&srv->pending, c, offsetof(struct node_client, pending_next));
-    if (c->flags & NODE_CLIENT_UNBLOCKED)
+    if (c->flags & NODE_CLIENT_UNBLOCKED) {
         unlist(&srv->unblocked, c, offsetof(struct node_client, unblocked_next));
+        if (srv->unblocked_tail == c) {
+            srv->unblocked_tail = srv->unblocked;
+            while (srv->unblocked_tail && srv->unblocked_tail->unblocked_next)
+                srv->unblocked_tail = srv->unblocked_tail->unblocked_next;
+        }
+    }
+    node_pause_client_closed(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -223,6 +231,12 @@ static void process_input(struct node_client *c)
             continue;
         node_dispatch(c);
         c->argc = 0;
+        if (c->flags & NODE_CLIENT_POSTPONED) {
+            /* Paused: the request stays in the buffer and is parsed and
+             * dispatched again when the client resumes. */
+            c->qpos -= (size_t)n;
+            break;
+        }
         if (node_client_check_obuf(c))
             return;
     }
@@ -421,9 +435,15 @@ void node_client_unblock(struct node_client *c)
     c->flags &= ~NODE_CLIENT_BLOCKED;
     c->bpop_timeout_ms = 0;
     if (!(c->flags & NODE_CLIENT_UNBLOCKED) && !(c->flags & NODE_CLIENT_CLOSING)) {
+        /* Oldest first: paused clients resume in the order they arrived. */
+        struct node_server *srv = c->srv;
         c->flags |= NODE_CLIENT_UNBLOCKED;
-        c->unblocked_next = c->srv->unblocked;
-        c->srv->unblocked = c;
+        c->unblocked_next = NULL;
+        if (srv->unblocked_tail)
+            srv->unblocked_tail->unblocked_next = c;
+        else
+            srv->unblocked = c;
+        srv->unblocked_tail = c;
     }
     node_client_write_now(c);
 }
@@ -434,6 +454,8 @@ void node_clients_before_sleep(struct node_server *srv)
     while (srv->unblocked) {
         struct node_client *c = srv->unblocked;
         srv->unblocked = c->unblocked_next;
+        if (!srv->unblocked)
+            srv->unblocked_tail = NULL;
         c->flags &= ~NODE_CLIENT_UNBLOCKED;
         process_input(c);
         if (!(c->flags & NODE_CLIENT_CLOSING))

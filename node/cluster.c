@@ -13,6 +13,7 @@
 #include "node/core/core.h"
 #include "node/core/core_log.h"
 #include "node/node_int.h"
+#include "node/pause.h"
 #include "node/repl.h"
 
 #include <fcntl.h>
@@ -112,6 +113,20 @@ static int64_t env_repl_offset(void *ud)
     return repl_is_replica(srv->repl) ? repl_replica_offset(srv->repl) : srv->repl->ids.offset;
 }
 
+static int64_t env_repl_data_age_ms(void *ud)
+{
+    struct node_server *srv = ud;
+    return repl_replica_data_age_ms(srv->repl, core_time_ms());
+}
+
+/* The master side of a manual failover: only the failover's own pause,
+ * which CLIENT UNPAUSE does not lift. */
+static void env_pause_writes(void *ud, int64_t until_ms)
+{
+    struct node_server *srv = ud;
+    node_pause_failover(srv, until_ms);
+}
+
 int64_t node_cluster_repl_offset(const struct node_server *srv, const struct gossip_node *n)
 {
     /* Gossip never advertises to myself: my own offset is the live one. */
@@ -137,7 +152,11 @@ static void fill_config(const struct node_server *srv, struct gossip_config *gc)
     if (srv->cfg.cluster_announce_hostname)
         snprintf(gc->hostname, sizeof(gc->hostname), "%s", srv->cfg.cluster_announce_hostname);
     gc->require_full_coverage = srv->cfg.cluster_require_full_coverage;
-    gc->allow_replica_migration = true;
+    gc->allow_replica_migration = srv->cfg.cluster_allow_replica_migration;
+    gc->replica_no_failover = srv->cfg.cluster_replica_no_failover;
+    gc->replica_validity_factor = srv->cfg.cluster_replica_validity_factor;
+    gc->migration_barrier = srv->cfg.cluster_migration_barrier;
+    gc->repl_ping_period_ms = (int64_t)srv->cfg.repl_ping_replica_period * 1000;
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -271,6 +290,24 @@ static void on_cluster_cron(uv_timer_t *t)
     gossip_tick(srv->gossip);
 }
 
+/* Nothing to do here: the loop iteration it ends runs before_sleep. */
+static void on_cluster_wakeup(uv_timer_t *t)
+{
+    (void)t;
+}
+
+void node_cluster_before_sleep(struct node_server *srv)
+{
+    gossip_before_sleep(srv->gossip);
+    int64_t at = gossip_wakeup_ms(srv->gossip);
+    if (at == 0) {
+        uv_timer_stop(&srv->cluster_wakeup);
+        return;
+    }
+    int64_t now = core_time_ms();
+    uv_timer_start(&srv->cluster_wakeup, on_cluster_wakeup, (uint64_t)(at > now ? at - now : 0), 0);
+}
+
 int node_cluster_start(struct node_server *srv)
 {
     struct gossip_config gc;
@@ -287,6 +324,8 @@ int node_cluster_start(struct node_server *srv)
         .slots_lost = env_slots_lost,
         .master_changed = env_master_changed,
         .repl_offset = env_repl_offset,
+        .repl_data_age_ms = env_repl_data_age_ms,
+        .pause_writes = env_pause_writes,
     };
     int rc = take_lock(srv);
     if (rc < 0)
@@ -313,6 +352,8 @@ int node_cluster_start(struct node_server *srv)
     uv_timer_init(srv->loop, &srv->cluster_cron);
     srv->cluster_cron.data = srv;
     uv_timer_start(&srv->cluster_cron, on_cluster_cron, GOSSIP_TICK_MS, GOSSIP_TICK_MS);
+    uv_timer_init(srv->loop, &srv->cluster_wakeup);
+    srv->cluster_wakeup.data = srv;
     return 0;
 }
 

@@ -18,6 +18,9 @@ struct node_server;
  * logs why and returns a negative errno (the server refuses to start). */
 int node_cluster_start(struct node_server *srv);
 void node_cluster_stop(struct node_server *srv);
+/* Each loop iteration: gossip's deferred work, and a timer for the moment
+ * it asks to run again (gossip_wakeup_ms). */
+void node_cluster_before_sleep(struct node_server *srv);
 /* CONFIG SET of a cluster-* option: hand the new values to gossip. */
 void node_cluster_config_changed(struct node_server *srv);
 /* Writes nodes.conf atomically now. 0 or -errno with *err set. */

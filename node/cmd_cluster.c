@@ -567,12 +567,51 @@ static bool meet_port(struct node_client *c, int i, const char *what, long long 
     return true;
 }
 
-/* Redis's text for a container subcommand with the wrong argument count
- * when the subcommand parses its own arguments. */
-static void reply_sub_syntax(struct node_client *c, const char *sub)
+
+static const char *failover_error(enum gossip_failover_result r)
 {
-    node_reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%s'. Try CLUSTER HELP.",
-                      sub);
+    switch (r) {
+    case GOSSIP_FAILOVER_NOT_REPLICA:
+        return "ERR You should send CLUSTER FAILOVER to a replica";
+    case GOSSIP_FAILOVER_NO_MASTER:
+        return "ERR I'm a replica but my master is unknown to me";
+    case GOSSIP_FAILOVER_MASTER_DOWN:
+        return "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE";
+    case GOSSIP_FAILOVER_OK:
+        break;
+    }
+    core_assert(!"no error text for OK");
+    return NULL;
+}
+
+/* CLUSTER FAILOVER [FORCE|TAKEOVER] (spec §17, §23): the option is checked
+ * before the role, as Redis; gossip decides the rest. */
+void node_cmd_cluster_failover(struct node_client *c)
+{
+    struct gossip *g = cluster_of(c);
+    if (!g)
+        return;
+    if (c->argc > 3) {
+        node_reply_subcommand_args_error(c);
+        return;
+    }
+    enum gossip_failover_mode mode = GOSSIP_FAILOVER_DEFAULT;
+    if (c->argc == 3) {
+        if (node_arg_is(c, 2, "force")) {
+            mode = GOSSIP_FAILOVER_FORCE;
+        } else if (node_arg_is(c, 2, "takeover")) {
+            mode = GOSSIP_FAILOVER_TAKEOVER;
+        } else {
+            node_reply_error(&c->out, NODE_ERR_SYNTAX);
+            return;
+        }
+    }
+    enum gossip_failover_result r = gossip_failover_manual(g, mode);
+    if (r != GOSSIP_FAILOVER_OK) {
+        node_reply_error(&c->out, failover_error(r));
+        return;
+    }
+    node_reply_ok(&c->out);
 }
 
 void node_cmd_cluster_meet(struct node_client *c)
@@ -581,7 +620,7 @@ void node_cmd_cluster_meet(struct node_client *c)
     if (!g)
         return;
     if (c->argc > 5) {
-        reply_sub_syntax(c, "meet");
+        node_reply_subcommand_args_error(c);
         return;
     }
     long long port, cport;
@@ -643,7 +682,7 @@ void node_cmd_cluster_reset(struct node_client *c)
             return;
         }
     } else if (c->argc > 3) {
-        reply_sub_syntax(c, "reset");
+        node_reply_subcommand_args_error(c);
         return;
     }
     if (gossip_node_is_master(g->myself) && node_ks_size(c->srv->ks) != 0) {
@@ -777,12 +816,14 @@ void node_cmd_cluster_help(struct node_client *c)
         "    Delete slots information from current node.",
         "DELSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
         "    Delete slots information which are between <start-slot> and <end-slot> from current node.",
-        "FLUSHSLOTS",
-        "    Delete current node own slots information.",
+        "FAILOVER [FORCE|TAKEOVER]",
+        "    Promote current replica node to being a master.",
         "FORGET <node-id>",
         "    Remove a node from the cluster.",
         "GETKEYSINSLOT <slot> <count>",
         "    Return key names stored by current node in a slot.",
+        "FLUSHSLOTS",
+        "    Delete current node own slots information.",
         "INFO",
         "    Return information about the cluster.",
         "KEYSLOT <key>",

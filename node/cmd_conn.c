@@ -11,6 +11,7 @@
  * (client.c), stopping the loop on SHUTDOWN (server.c), INFO (cmd_info.c).
  */
 #include "node/commands.h"
+#include "node/pause.h"
 #include "node/persist.h"
 #include "node/text.h"
 #include "node/core/core.h"
@@ -588,6 +589,47 @@ void node_cmd_client_kill(struct node_client *c)
         c->flags |= NODE_CLIENT_CLOSE_AFTER_REPLY;
 }
 
+/*
+ * CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout,
+ * as Redis. A timeout so large that now + timeout overflows answers +OK and
+ * pauses nothing, as 7.0.15 does (its deadline wraps into the past).
+ */
+void node_cmd_client_pause(struct node_client *c)
+{
+    if (c->argc > 4) {
+        node_reply_subcommand_args_error(c);
+        return;
+    }
+    enum node_pause_type type = NODE_PAUSE_ALL;
+    if (c->argc == 4) {
+        if (node_arg_is(c, 3, "write")) {
+            type = NODE_PAUSE_WRITE;
+        } else if (!node_arg_is(c, 3, "all")) {
+            node_reply_error(&c->out, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    long long ms;
+    if (!node_arg_ll(c, 2, &ms, "ERR timeout is not an integer or out of range"))
+        return;
+    if (ms < 0) {
+        node_reply_error(&c->out, "ERR timeout is negative");
+        return;
+    }
+    int64_t now_ms = core_time_ms();
+    if (ms <= INT64_MAX - now_ms)
+        node_pause_by_client(c->srv, type, now_ms + ms);
+    node_reply_ok(&c->out);
+}
+
+/* Lifts only the pause CLIENT PAUSE set: a manual failover's pause on this
+ * master must last until the failover ends or times out. */
+void node_cmd_client_unpause(struct node_client *c)
+{
+    node_pause_lift(c->srv, NODE_PAUSE_BY_CLIENT);
+    node_reply_ok(&c->out);
+}
+
 void node_cmd_client_help(struct node_client *c)
 {
     static const char *const lines[] = {
@@ -616,6 +658,10 @@ void node_cmd_client_help(struct node_client *c)
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "HELP",

@@ -27,6 +27,7 @@ static void debug_help(struct node_client *c)
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DROP-CLUSTER-PACKET-FILTER <packet-type>",
         "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
+        "    Set to -2 (shoal only) to isolate this node: drop every packet and send none.",
         "HELP",
         "    Prints this help.",
     };
@@ -49,8 +50,13 @@ void node_cmd_debug(struct node_client *c)
         long long type;
         if (!node_arg_ll(c, 2, &type, NULL))
             return;
+        int32_t filter = GOSSIP_DROP_NONE;
+        if (type == GOSSIP_DROP_ALL)
+            filter = GOSSIP_DROP_ALL;
+        else if (type >= 0 && type <= INT32_MAX)
+            filter = (int32_t)type;
         if (c->srv->gossip)
-            c->srv->gossip->drop_filter = type < 0 || type > INT32_MAX ? GOSSIP_DROP_NONE : (int32_t)type;
+            c->srv->gossip->drop_filter = filter;
         node_reply_ok(&c->out);
         return;
     }

@@ -52,6 +52,9 @@ static const struct node_cmd client_subcmds[] = {
     CMD("list", node_cmd_client_list, -2, ADM | NOSCR | LOAD | STALE, "admin slow dangerous connection", 0, 0, 0),
     CMD("info", node_cmd_client_info, 2, NOSCR | LOAD | STALE, "slow connection", 0, 0, 0),
     CMD("kill", node_cmd_client_kill, -3, ADM | NOSCR | LOAD | STALE, "admin slow dangerous connection", 0, 0, 0),
+    CMD("pause", node_cmd_client_pause, -3, ADM | NOSCR | LOAD | STALE, "admin slow dangerous connection", 0, 0, 0),
+    CMD("unpause", node_cmd_client_unpause, 2, ADM | NOSCR | LOAD | STALE, "admin slow dangerous connection", 0, 0,
+        0),
     CMD("help", node_cmd_client_help, 2, LOAD | STALE, "slow connection", 0, 0, 0),
 };
 
@@ -74,6 +77,7 @@ static const struct node_cmd cluster_subcmds[] = {
     CMD("countkeysinslot", node_cmd_cluster_countkeysinslot, 3, STALE, "slow", 0, 0, 0),
     CMD("delslots", node_cmd_cluster_delslots, -3, CADM, "admin slow dangerous", 0, 0, 0),
     CMD("delslotsrange", node_cmd_cluster_delslotsrange, -4, CADM, "admin slow dangerous", 0, 0, 0),
+    CMD("failover", node_cmd_cluster_failover, -2, CADM, "admin slow dangerous", 0, 0, 0),
     CMD("flushslots", node_cmd_cluster_flushslots, 2, CADM, "admin slow dangerous", 0, 0, 0),
     CMD("forget", node_cmd_cluster_forget, 3, CADM, "admin slow dangerous", 0, 0, 0),
     CMD("getkeysinslot", node_cmd_cluster_getkeysinslot, 4, STALE, "slow", 0, 0, 0),

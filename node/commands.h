@@ -28,7 +28,8 @@ node_cmd_proc node_cmd_multi, node_cmd_exec, node_cmd_discard;
 /* cmd_conn.c: connection and server commands */
 node_cmd_proc node_cmd_ping, node_cmd_echo, node_cmd_quit, node_cmd_reset, node_cmd_time, node_cmd_auth,
     node_cmd_hello, node_cmd_shutdown, node_cmd_client_id, node_cmd_client_setname, node_cmd_client_getname,
-    node_cmd_client_list, node_cmd_client_info, node_cmd_client_kill, node_cmd_client_help;
+    node_cmd_client_list, node_cmd_client_info, node_cmd_client_kill, node_cmd_client_help,
+    node_cmd_client_pause, node_cmd_client_unpause;
 
 /* cmd_info.c */
 node_cmd_proc node_cmd_info;
@@ -46,7 +47,8 @@ node_cmd_proc node_cmd_cluster_myid, node_cmd_cluster_keyslot, node_cmd_cluster_
     node_cmd_cluster_getkeysinslot, node_cmd_cluster_addslots, node_cmd_cluster_addslotsrange,
     node_cmd_cluster_delslots, node_cmd_cluster_delslotsrange, node_cmd_cluster_flushslots, node_cmd_cluster_nodes,
     node_cmd_cluster_slots, node_cmd_cluster_shards, node_cmd_cluster_info, node_cmd_cluster_setslot,
-    node_cmd_cluster_help, node_cmd_asking, node_cmd_readonly, node_cmd_readwrite, node_cmd_cluster_meet,
+    node_cmd_cluster_help, node_cmd_cluster_failover, node_cmd_asking, node_cmd_readonly, node_cmd_readwrite,
+    node_cmd_cluster_meet,
     node_cmd_cluster_forget, node_cmd_cluster_reset, node_cmd_cluster_links, node_cmd_cluster_count_failure_reports,
     node_cmd_cluster_set_config_epoch, node_cmd_cluster_bumpepoch, node_cmd_cluster_saveconfig,
     node_cmd_cluster_replicas;

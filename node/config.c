@@ -281,6 +281,12 @@ const struct config_opt node_config__opts[] = {
     INT_OPT("cluster-node-timeout", cluster_node_timeout_ms, 0, LLONG_MAX),
     BOOL_OPT("cluster-require-full-coverage", cluster_require_full_coverage),
     BOOL_OPT("cluster-allow-reads-when-down", cluster_allow_reads_when_down),
+    BOOL_OPT("cluster-allow-replica-migration", cluster_allow_replica_migration),
+    {.name = "cluster-replica-no-failover", .alias = "cluster-slave-no-failover", .type = T_BOOL,
+     FIELD(cluster_replica_no_failover)},
+    {.name = "cluster-replica-validity-factor", .alias = "cluster-slave-validity-factor", .type = T_INT,
+     FIELD(cluster_replica_validity_factor), .min = 0, .max = INT_MAX},
+    INT_OPT("cluster-migration-barrier", cluster_migration_barrier, 0, INT_MAX),
     {.name = "cluster-port", .type = T_INT, .flags = F_IMMUTABLE, FIELD(cluster_port), .min = 0, .max = 65535},
     {.name = "cluster-announce-ip", .type = T_STR, .flags = F_NULL_IF_EMPTY, FIELD(cluster_announce_ip)},
     INT_OPT("cluster-announce-port", cluster_announce_port, 0, 65535),
@@ -371,7 +377,6 @@ struct directive {
 #define WHY_MODULE "modules are not supported, the commands and checks they add would be missing"
 #define WHY_SENTINEL "shoal is not a sentinel"
 #define WHY_ANNOUNCE "announcing another address is not implemented yet, other nodes would be told the wrong one"
-#define WHY_FAILOVER "disabling replica failover is not implemented yet, a replica could take over against your intent"
 #define WHY_SUPERVISED "shoal does not notify a supervisor, it would wait for a readiness signal that never comes"
 
 #define HARMLESS(n, a) {.name = n, .kind = D_WARN, .arg = a, .min_args = 1, .max_args = 1}
@@ -449,11 +454,7 @@ static const struct directive directives[] = {
     /* replication */
     HARMLESS("replica-ignore-disk-write-errors", A_BOOL),
     /* cluster */
-    HARMLESS("cluster-migration-barrier", A_INT), HARMLESS("cluster-allow-replica-migration", A_BOOL),
-    HARMLESS("cluster-replica-validity-factor", A_INT), HARMLESS("cluster-slave-validity-factor", A_INT),
     HARMLESS("cluster-allow-pubsubshard-when-down", A_BOOL),
-    SAFE_IF("cluster-replica-no-failover", A_BOOL, "no", WHY_FAILOVER),
-    SAFE_IF("cluster-slave-no-failover", A_BOOL, "no", WHY_FAILOVER),
     SAFE_IF("cluster-link-sendbuf-limit", A_MEM, "0", WHY_LINKBUF),
     SAFE_IF("cluster-announce-tls-port", A_INT, "0", WHY_ANNOUNCE),
     /* security */
@@ -1080,6 +1081,9 @@ void node_config_init(struct node_config *cfg)
     cfg->cluster_config_file = core_strndup("nodes.conf", 10);
     cfg->cluster_node_timeout_ms = 15000;
     cfg->cluster_require_full_coverage = true;
+    cfg->cluster_allow_replica_migration = true;
+    cfg->cluster_replica_validity_factor = 10;
+    cfg->cluster_migration_barrier = 1;
     init_replication(cfg);
 }
 

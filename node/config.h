@@ -66,6 +66,10 @@ struct node_config {
     long long cluster_node_timeout_ms;
     bool cluster_require_full_coverage;
     bool cluster_allow_reads_when_down;
+    bool cluster_allow_replica_migration;   /* yes */
+    bool cluster_replica_no_failover;       /* no */
+    int cluster_replica_validity_factor;    /* 10; 0 = any data age may fail over */
+    int cluster_migration_barrier;          /* 1 */
     int cluster_port;       /* 0 = port + 10000 */
     int cluster_announce_port;      /* 0 = the port */
     int cluster_announce_bus_port;  /* 0 = the bus port */

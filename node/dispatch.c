@@ -11,6 +11,7 @@
 #include "node/cluster.h"
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/pause.h"
 #include "node/persist.h"
 #include "node/propagate.h"
 #include "node/repl.h"
@@ -52,17 +53,31 @@ void node_reply_invalid_expire(struct node_client *c)
     node_reply_errorf(&c->out, "ERR invalid expire time in '%s' command", name);
 }
 
-void node_reply_subcommand_error(struct node_client *c)
+static void container_upper(const struct node_client *c, char upper[64])
 {
-    char upper[64];
-    size_t n = CORE_MIN(c->argl[0], sizeof(upper) - 1);
+    size_t n = CORE_MIN(c->argl[0], 63);
     for (size_t i = 0; i < n; i++) {
         char ch = c->argv[0][i];
         upper[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 32) : ch;
     }
     upper[n] = '\0';
+}
+
+void node_reply_subcommand_error(struct node_client *c)
+{
+    char upper[64];
+    container_upper(c, upper);
     int sub = (int)CORE_MIN(c->argl[1], ECHO_MAX);
     node_reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.", sub, c->argv[1], upper);
+}
+
+void node_reply_subcommand_args_error(struct node_client *c)
+{
+    char upper[64];
+    container_upper(c, upper);
+    int sub = (int)CORE_MIN(c->argl[1], ECHO_MAX);
+    node_reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %s HELP.", sub,
+                      c->argv[1], upper);
 }
 
 static void reply_unknown_command(struct node_client *c)
@@ -89,8 +104,10 @@ void node_server_dirty(struct node_server *srv, uint64_t n)
  * its own, and sees every key as live while applying its master's stream. */
 static enum node_ks_expire_mode expire_mode(const struct node_client *c)
 {
+    /* Paused writes: deleting an expired key would move the replication
+     * offset a failover is waiting on (Redis 7.0 hides it instead). */
     if (!repl_is_replica(c->srv->repl))
-        return NODE_KS_EXPIRE_DELETE;
+        return node_pause_writes_paused(c->srv) ? NODE_KS_EXPIRE_HIDE : NODE_KS_EXPIRE_DELETE;
     return (c->flags & NODE_CLIENT_MASTER) ? NODE_KS_EXPIRE_NONE : NODE_KS_EXPIRE_HIDE;
 }
 
@@ -399,6 +416,12 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
         reject(c, cmd, refused);
         return cmd;
     }
+    /* After every check, before queueing (as Redis 7.0): a write queued in
+     * MULTI waits too. It runs through all the checks again on resume. */
+    if (node_pause_must_postpone(c, effective_flags(c, cmd))) {
+        node_pause_postpone(c);
+        return cmd;
+    }
     if (queue) {
         node_multi_queue(c);
         return cmd;
@@ -424,6 +447,8 @@ void node_dispatch(struct node_client *c)
         return;
     }
     const struct node_cmd *cmd = dispatch_one(c);
+    if (c->flags & NODE_CLIENT_POSTPONED)
+        return; /* not run yet: ASKING still covers it */
     /* ASKING is one-shot: it covers the next command, or a whole MULTI. */
     if ((c->flags & NODE_CLIENT_ASKING) && !(c->flags & NODE_CLIENT_MULTI) &&
         !(cmd && cmd->proc == node_cmd_asking))

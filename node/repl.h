@@ -95,6 +95,12 @@ bool repl_link_up(const struct repl *r);
 void repl_master_applied(struct repl *r, struct node_client *c, const char *bytes, size_t len);
 /* The applied offset (REPLCONF ACK, cluster bus headers). */
 int64_t repl_replica_offset(const struct repl *r);
+/* How old this replica's data may be (cluster failover, spec cluster-bus.md
+ * §15): ms since the last byte from the master while the link is up; else
+ * since the link went down; INT64_MAX if it has not been up since this node
+ * became a replica (as Redis: such a replica never fails over on its own).
+ * 0 when not a replica. */
+int64_t repl_replica_data_age_ms(const struct repl *r, int64_t now_ms);
 void repl_replica_cron(struct repl *r, int64_t now_ms);
 void repl_replica_client_closed(struct repl *r, struct node_client *c);
 /* ROLE on a replica: the 5-element array (spec §13). */

@@ -14,6 +14,7 @@
 #include "node/commands.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/pause.h"
 #include "node/propagate.h"
 #include "node/repl_master_int.h"
 #include "node/server.h"
@@ -532,7 +533,11 @@ void repl_master_cron(struct repl *r, int64_t now_ms)
     m->last_second_ms = now_ms;
     m->seconds++;
     int period = repl__ping_period_s(&r->srv->cfg);
-    if (m->seconds % (uint64_t)period == 0 && m->nreplicas > 0 && !repl_is_replica(r)) {
+    /* Not during a manual failover's pause: the PING would move the offset
+     * the replica must reach exactly. A CLIENT PAUSE does not stop it (as
+     * Redis 7.0): a long pause must not let the replicas time out. */
+    if (m->seconds % (uint64_t)period == 0 && m->nreplicas > 0 && !repl_is_replica(r) &&
+        !node_pause_failover_active(r->srv)) {
         static const char ping[] = "*1\r\n$4\r\nping\r\n";
         node_prop_raw(r->srv, ping, sizeof(ping) - 1);
     }

@@ -259,7 +259,8 @@ void repl_replica__synced(struct repl *r, int fd, const struct repl_sync_result 
 static void unblock_all(struct node_server *srv)
 {
     for (struct node_client *c = srv->clients; c; c = c->next) {
-        if (!(c->flags & NODE_CLIENT_BLOCKED) || (c->flags & NODE_CLIENT_CLOSING))
+        /* A postponed client is not waiting on the role: it stays paused (as Redis). */
+        if (!(c->flags & NODE_CLIENT_BLOCKED) || (c->flags & (NODE_CLIENT_CLOSING | NODE_CLIENT_POSTPONED)))
             continue;
         /* WAIT must forget it now: once unblocked, its close no longer does. */
         repl_master_client_closed(srv->repl, c);
@@ -489,6 +490,21 @@ bool repl_link_up(const struct repl *r)
 {
     const struct repl_replica_state *st = state_of(r);
     return st && st->state == REPL_LINK_CONNECTED;
+}
+
+int64_t repl_replica_data_age_ms(const struct repl *r, int64_t now_ms)
+{
+    const struct repl_replica_state *st = state_of(r);
+    if (!st || !st->host)
+        return 0;
+    int64_t since_ms;
+    if (st->state == REPL_LINK_CONNECTED && st->master)
+        since_ms = st->master->last_interaction_ms;
+    else if (st->down_since_ms == 0)
+        return INT64_MAX; /* never synced since REPLICAOF: as Redis, "down since ever" */
+    else
+        since_ms = st->down_since_ms;
+    return now_ms > since_ms ? now_ms - since_ms : 0;
 }
 
 int64_t repl_replica_offset(const struct repl *r)

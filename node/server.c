@@ -9,6 +9,7 @@
 #include "node/cluster.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/pause.h"
 #include "node/persist.h"
 #include "node/propagate.h"
 #include "node/repl.h"
@@ -192,7 +193,13 @@ static void on_cron(uv_timer_t *t)
     srv->cronloops++;
     node_ks_set_now(srv->ks, now);
     int64_t budget_us = 1000000 / srv->cfg.hz * EXPIRE_CYCLE_PERCENT / 100;
-    node_ks_active_expire(srv->ks, core_mono_us() + budget_us);
+    /* Paused writes: an expiry would move the replication offset. A
+     * command run during the pause left the hiding mode behind. */
+    if (!node_pause_writes_paused(srv)) {
+        if (!repl_is_replica(srv->repl))
+            node_ks_set_expire_mode(srv->ks, NODE_KS_EXPIRE_DELETE);
+        node_ks_active_expire(srv->ks, core_mono_us() + budget_us);
+    }
     int64_t rehash_end = core_mono_us() + REHASH_BUDGET_US;
     while (node_ks_rehash_step(srv->ks, 100) && core_mono_us() < rehash_end)
         ;
@@ -211,7 +218,7 @@ static void on_before_poll(uv_prepare_t *p)
 {
     struct node_server *srv = p->data;
     if (srv->gossip)
-        gossip_before_sleep(srv->gossip);
+        node_cluster_before_sleep(srv);
     repl_before_sleep(srv->repl);
     node_clients_before_sleep(srv);
     if (srv->shutdown_asap)
@@ -257,7 +264,7 @@ static int on_config_change(void *ud, const char *name, const char **err)
         if (rc < 0)
             return rc;
         remember_listen_config(srv);
-    } else if (strncmp(name, "cluster-", 8) == 0) {
+    } else if (strncmp(name, "cluster-", 8) == 0 || strcmp(name, "repl-ping-replica-period") == 0) {
         node_cluster_config_changed(srv);
     } else if (strcmp(name, "repl-backlog-size") == 0) {
         if (srv->repl->backlog)
@@ -388,6 +395,7 @@ static int start(struct node_server *srv)
     node_ks_set_expired_hook(srv->ks, on_key_expired, srv);
     srv->loop = uv_default_loop();
     srv->repl = repl_new(srv);
+    node_pause_init(srv);
     if (load_dataset(srv) < 0)
         return -EINVAL;
     if (srv->cfg.cluster_enabled && node_cluster_start(srv) < 0)
@@ -450,6 +458,7 @@ static void shutdown_server(struct node_server *srv)
     uv_run(srv->loop, UV_RUN_DEFAULT);
     uv_loop_close(srv->loop);
     repl_free(srv->repl);
+    node_pause_free(srv);
     node_prop_free(srv);
     node_persist_free(srv);
     node_ks_free(srv->ks);

@@ -27,6 +27,7 @@ struct repl;
 struct repl_client;
 struct node_persist_state;
 struct node_prop_state;
+struct node_pause;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -109,6 +110,7 @@ enum node_client_flags {
     NODE_CLIENT_BLOCKED = 1u << 15,     /* waiting (WAIT): input is not processed until unblocked */
     NODE_CLIENT_FORCE_REPLY = 1u << 16, /* master link: keep this command's reply (REPLCONF GETACK) */
     NODE_CLIENT_UNBLOCKED = 1u << 17,   /* unblocked: queued input is processed before the loop sleeps */
+    NODE_CLIENT_POSTPONED = 1u << 18,   /* blocked by a pause, its command unconsumed (node/pause.c) */
 };
 
 /* One command queued by MULTI; owns copies of its arguments. */
@@ -158,6 +160,7 @@ struct node_client {
     struct repl_client *repl;     /* replication state when a replica or the master link (replication/) */
     int64_t bpop_timeout_ms;      /* blocked: absolute deadline (unix ms), 0 = none */
     struct node_client *unblocked_next; /* list of clients to resume */
+    struct node_client *postponed_next; /* node/pause.c's queue */
 
     struct node_client *prev, *next;       /* all clients */
     struct node_client *pending_next;      /* clients with replies to flush */
@@ -197,6 +200,7 @@ struct node_server {
     struct gossip *gossip;             /* NULL unless cluster-enabled */
     struct gossip_bus *bus;
     uv_timer_t cluster_cron;
+    uv_timer_t cluster_wakeup; /* gossip_wakeup_ms(): an election delay ending between ticks */
     int cluster_lock_fd;
     struct node_client *clients;       /* list head */
     size_t nclients;
@@ -214,7 +218,9 @@ struct node_server {
     struct node_persist_state *persist; /* node/persist.c private state */
     struct node_prop_state *prop;      /* node/propagate.c private state */
     bool loading;                      /* a dataset is being loaded: -LOADING for most commands */
-    struct node_client *unblocked;     /* clients to resume before the loop sleeps */
+    struct node_client *unblocked;     /* clients to resume before the loop sleeps, oldest first */
+    struct node_client *unblocked_tail;
+    struct node_pause *pause;          /* node/pause.c */
     const char *executable;
 };
 
@@ -223,6 +229,9 @@ struct node_server {
 void node_reply_arity_error(struct node_client *c);
 /* Replies "-ERR unknown subcommand '<sub>'. Try <CMD> HELP." */
 void node_reply_subcommand_error(struct node_client *c);
+/* A container subcommand that parses its own arguments got a wrong count:
+ * "unknown subcommand or wrong number of arguments for '<sub as typed>'". */
+void node_reply_subcommand_args_error(struct node_client *c);
 /* Replies "-ERR invalid expire time in '<fullname>' command". */
 void node_reply_invalid_expire(struct node_client *c);
 /* Parses argv[i] as a strict integer; on failure replies err (or NODE_ERR_NOT_INT) and returns false. */

@@ -516,3 +516,71 @@ def test_config_rewrite_replication_options(make_server):
     assert got["masterauth"] == "a b"
     assert got["repl-backlog-size"] == "2097152"
     assert got["save"] == "900 1"
+
+
+# ---- cluster failover options (issue: replica failover) ----
+
+FAILOVER_DEFAULTS = {
+    "cluster-replica-validity-factor": "10",
+    "cluster-slave-validity-factor": "10",
+    "cluster-migration-barrier": "1",
+    "cluster-allow-replica-migration": "yes",
+    "cluster-replica-no-failover": "no",
+    "cluster-slave-no-failover": "no",
+}
+
+
+def test_config_failover_options_defaults(rd):
+    for k, v in FAILOVER_DEFAULTS.items():
+        assert rd.config_get(k) == {k: v}
+    assert rd.config_get("*validity*") == {"cluster-replica-validity-factor": "10",
+                                           "cluster-slave-validity-factor": "10"}
+    assert rd.config_get("*no-failover") == {"cluster-replica-no-failover": "no",
+                                             "cluster-slave-no-failover": "no"}
+
+
+def test_config_failover_options_set_and_aliases(rd):
+    try:
+        assert rd.execute_command("CONFIG", "SET", "cluster-slave-validity-factor", "0",
+                                  "cluster-migration-barrier", "3", "cluster-allow-replica-migration", "no",
+                                  "cluster-slave-no-failover", "yes") == "OK"
+        assert rd.config_get("cluster-replica-validity-factor") == {"cluster-replica-validity-factor": "0"}
+        assert rd.config_get("cluster-migration-barrier") == {"cluster-migration-barrier": "3"}
+        assert rd.config_get("cluster-allow-replica-migration") == {"cluster-allow-replica-migration": "no"}
+        assert rd.config_get("cluster-replica-no-failover") == {"cluster-replica-no-failover": "yes"}
+        assert rd.config_set("cluster-replica-validity-factor", "2147483647") is True
+        assert rd.config_get("cluster-slave-validity-factor") == {"cluster-slave-validity-factor": "2147483647"}
+    finally:
+        rd.execute_command("CONFIG", "SET", "cluster-replica-validity-factor", "10", "cluster-migration-barrier",
+                           "1", "cluster-allow-replica-migration", "yes", "cluster-replica-no-failover", "no")
+
+
+@pytest.mark.parametrize("name,value,reason", [
+    ("cluster-replica-validity-factor", "-1", "argument must be between 0 and 2147483647 inclusive"),
+    ("cluster-slave-validity-factor", "2147483648", "argument must be between 0 and 2147483647 inclusive"),
+    ("cluster-migration-barrier", "-1", "argument must be between 0 and 2147483647 inclusive"),
+    ("cluster-migration-barrier", "x", "argument couldn't be parsed into an integer"),
+    ("cluster-allow-replica-migration", "maybe", "argument must be 'yes' or 'no'"),
+    ("cluster-slave-no-failover", "1", "argument must be 'yes' or 'no'"),
+])
+def test_config_failover_options_errors(rd, name, value, reason):
+    before = rd.config_get(name)
+    with pytest.raises(redis.ResponseError) as e:
+        rd.config_set(name, value)
+    assert err(e) == "CONFIG SET failed (possibly related to argument '%s') - %s" % (name, reason)
+    assert rd.config_get(name) == before
+
+
+def test_config_rewrite_failover_options(make_server):
+    conf = "# failover\ncluster-slave-validity-factor 5\ncluster-slave-no-failover yes\n"
+    s = make_server(conf_text=conf)
+    r = s.client(decode_responses=True)
+    assert r.config_get("cluster-replica-validity-factor") == {"cluster-replica-validity-factor": "5"}
+    assert r.execute_command("CONFIG", "SET", "cluster-migration-barrier", "2",
+                             "cluster-allow-replica-migration", "no") == "OK"
+    assert r.config_rewrite() == "OK"
+    with open(s.conf_path) as f:
+        lines = [l.strip() for l in f.read().splitlines()]
+    assert lines[1:3] == ["cluster-replica-validity-factor 5", "cluster-replica-no-failover yes"]
+    assert "cluster-migration-barrier 2" in lines
+    assert "cluster-allow-replica-migration no" in lines

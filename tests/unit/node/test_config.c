@@ -450,7 +450,7 @@ Test(config, get_matches_globs_case_insensitively)
 
     const char *p1[] = {"cluster-*"};
     get(&cfg, &f, 1, p1);
-    cr_assert_eq(f.count, 2 * 11);
+    cr_assert_eq(f.count, 2 * 17, "11 options, 4 failover ones and 2 slave-* aliases");
     cr_assert_str_eq(map_value(&f, "cluster-enabled"), "no");
     cr_assert_str_eq(map_value(&f, "cluster-announce-ip"), "");
     flat_free(&f);
@@ -730,7 +730,7 @@ Test(config, get_answers_both_names_of_an_alias)
     static const char *const slave_names[] = {
         "slaveof", "slave-read-only", "slave-serve-stale-data", "slave-priority", "slave-announce-ip",
         "slave-announce-port", "slave-lazy-flush", "slave-ignore-maxmemory", "repl-ping-slave-period",
-        "min-slaves-to-write", "min-slaves-max-lag",
+        "min-slaves-to-write", "min-slaves-max-lag", "cluster-slave-no-failover", "cluster-slave-validity-factor",
     };
     struct node_config cfg;
     struct flat f;
