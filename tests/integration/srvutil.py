@@ -344,6 +344,14 @@ def stop_all():
             s.stop()
 
 
+def redis_path():
+    """The reference redis-server binary; its absence fails (never skips)
+    the interoperability test that asks."""
+    if not os.access(REDIS_SERVER_PATH, os.X_OK):
+        pytest.fail("%s is missing: the interoperability tests need it" % REDIS_SERVER_PATH)
+    return REDIS_SERVER_PATH
+
+
 def wait_until(pred, timeout_s=10.0, interval_s=0.02, what="condition"):
     """Polls pred() until it is truthy; returns its value or raises."""
     deadline = time.monotonic() + timeout_s

@@ -8,9 +8,7 @@ survivors. In (a) the killed node comes back with its id and the flag
 clears on both. With SHOAL_SERVER=redis-server these are all-redis
 clusters. A missing /usr/bin/redis-server fails the tests."""
 
-import os
 
-import pytest
 from redis.cluster import RedisCluster
 
 import srvutil
@@ -19,14 +17,6 @@ N_T = srvutil.BUS_NODE_TIMEOUT_MS / 1000.0
 FAIL_LIMIT_S = 2 * N_T + 2
 SLOTS = srvutil.CLUSTER_SLOTS_COUNT
 RANGES = [(0, 5460), (5461, 10922), (10923, SLOTS - 1)]
-
-
-def redis_path():
-    """The reference binary; its absence fails (never skips) the test."""
-    path = srvutil.REDIS_SERVER_PATH
-    if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: the interoperability tests need it" % path)
-    return path
 
 
 def form_cluster(nodes):
@@ -100,7 +90,7 @@ def kill_and_check_fail(nodes, victim):
 
 
 def test_two_shoal_masters_and_one_redis_master(bus_nodes):
-    redis = redis_path()
+    redis = srvutil.redis_path()
     s1 = bus_nodes("a-shoal1")
     r1 = bus_nodes("a-redis1", path=redis)
     s2 = bus_nodes("a-shoal2")
@@ -120,7 +110,7 @@ def test_two_shoal_masters_and_one_redis_master(bus_nodes):
 
 
 def test_one_shoal_master_and_two_redis_masters(bus_nodes):
-    redis = redis_path()
+    redis = srvutil.redis_path()
     r1 = bus_nodes("b-redis1", path=redis)
     s1 = bus_nodes("b-shoal1")
     r2 = bus_nodes("b-redis2", path=redis)

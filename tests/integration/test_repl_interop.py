@@ -11,7 +11,6 @@ not). With SHOAL_SERVER=redis-server both sides are redis-server. A missing
 /usr/bin/redis-server fails the tests. (dump.rdb exchange is covered by
 test_persist.py.)"""
 
-import os
 
 import pytest
 
@@ -20,14 +19,6 @@ from srvutil import Raw
 
 FAST = srvutil.REPL_FAST_ARGS
 SNAPSHOT_KEYS = 20000
-
-
-def redis_path():
-    """The reference binary; its absence fails (never skips) the test."""
-    path = srvutil.REDIS_SERVER_PATH
-    if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: the interoperability tests need it" % path)
-    return path
 
 
 def cmd(server, *args):
@@ -117,7 +108,7 @@ FORMS = pytest.mark.parametrize("diskless", ["yes", "no"], ids=["eof-form", "dis
 
 @FORMS
 def test_redis_replica_of_shoal_master(make_server, diskless):
-    redis = redis_path()
+    redis = srvutil.redis_path()
     m = make_server("--repl-diskless-sync", diskless, *FAST, name="shoal-master-" + diskless)
     r = make_server(*FAST, path=redis, name="redis-replica-" + diskless)
     run_replication(m, r)
@@ -125,7 +116,7 @@ def test_redis_replica_of_shoal_master(make_server, diskless):
 
 @FORMS
 def test_shoal_replica_of_redis_master(make_server, diskless):
-    redis = redis_path()
+    redis = srvutil.redis_path()
     m = make_server("--repl-diskless-sync", diskless, *FAST, path=redis, name="redis-master-" + diskless)
     r = make_server(*FAST, name="shoal-replica-" + diskless)
     run_replication(m, r)
