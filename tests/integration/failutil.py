@@ -23,6 +23,7 @@ The API below is stable; everything starting with "_" is not.
   wait_all_agree(nodes, timeout_s, healthy=True) -> ({id: (role, master id)}, {owner id: ranges})
   agreement_problem(nodes, healthy=True), config_epochs(observer), slot_owner(observer, slot)
   wait_state(nodes, state, timeout_s)
+  wait_epochs_distinct(nodes, timeout_s)  every node sees distinct master configEpochs
   kill(node) / restart(node) / sigstop(node) / sigcont(node)
   keys_in_slots(start, end, count, prefix)
   write_acked(node, keys, numreplicas, ...) -> {key: value} acknowledged by WAIT
@@ -153,7 +154,22 @@ def form_cluster(make, masters=3, replicas_of=None, args=()):
             srvutil.wait_caught_up(ms[i], r, srvutil.REPL_SYNC_TIMEOUT_S)
     wait_state(cl.nodes, "ok", FORM_TIMEOUT_S)
     wait_all_agree(cl.nodes, FORM_TIMEOUT_S)
+    wait_epochs_distinct(cl.nodes, FORM_TIMEOUT_S)
     return cl
+
+
+def wait_epochs_distinct(nodes, timeout_s=AGREE_TIMEOUT_S):
+    """Every node sees every master with a configEpoch of its own: the
+    collision rule (masters formed with ADDSLOTS all start at 0) has settled,
+    so a later epoch bump cannot race it."""
+    def settled():
+        for n in nodes:
+            epochs = [line.config_epoch for line in n.cluster_nodes().values() if "master" in line.flags]
+            if len(set(epochs)) != len(epochs):
+                return False
+        return True
+
+    srvutil.wait_until(settled, timeout_s, interval_s=0.05, what="distinct master configEpochs")
 
 
 # ---- observation ----
