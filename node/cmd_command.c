@@ -24,7 +24,8 @@
 /*
  * What COMMAND INFO / DOCS report beyond the dispatch table.
  * specs: key specs separated by ';', each "<flags>@<begin index>,<lastkey>,<keystep>"
- * with space-separated flags, e.g. "RW access delete@1,0,1;OW update@2,0,1".
+ * with space-separated flags, e.g. "RW access delete@1,0,1;OW update@2,0,1";
+ * a keyword search begins "<flags>@<KEYWORD>:<startfrom>,<lastkey>,<keystep>".
  * tips: space-separated. notes: the first key spec's notes.
  */
 struct cmd_meta {
@@ -242,6 +243,34 @@ static const struct cmd_meta metas[] = {
      .summary = "Get array of Cluster slot to node mappings", .since = "3.0.0", .group = "cluster",
      .complexity = "O(N) where N is the total number of Cluster nodes", .deprecated_since = "7.0.0",
      .replaced_by = "`CLUSTER SHARDS`"},
+    /* migration */
+    M("migrate", "RW access delete@3,0,1;RW access delete incomplete@KEYS:-2,-1,1", "nondeterministic_output",
+      "Atomically transfer a key from a Redis instance to another one.", "2.6.0", "generic",
+      "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. "
+      "See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances "
+      "is performed."),
+    /* functions (cmd_function.c: no scripting engine) */
+    M("function", NULL, NULL, "A container for function commands", "7.0.0", "scripting", CPLX_SUB),
+    M("function|delete", NULL, "request_policy:all_shards response_policy:all_succeeded",
+      "Delete a function by name", "7.0.0", "scripting", CPLX_O1),
+    M("function|dump", NULL, NULL, "Dump all functions into a serialized binary payload", "7.0.0", "scripting",
+      "O(N) where N is the number of functions"),
+    M("function|flush", NULL, "request_policy:all_shards response_policy:all_succeeded", "Deleting all functions",
+      "7.0.0", "scripting", "O(N) where N is the number of functions deleted"),
+    M("function|help", NULL, NULL, HELP_SUMMARY, "7.0.0", "scripting", CPLX_O1),
+    M("function|kill", NULL, "request_policy:all_shards response_policy:one_succeeded",
+      "Kill the function currently in execution.", "7.0.0", "scripting", CPLX_O1),
+    M("function|list", NULL, "nondeterministic_output_order", "List information about all the functions",
+      "7.0.0", "scripting", "O(N) where N is the number of functions"),
+    M("function|load", NULL, "request_policy:all_shards response_policy:all_succeeded",
+      "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting",
+      "O(1) (considering compilation time is redundant)"),
+    M("function|restore", NULL, "request_policy:all_shards response_policy:all_succeeded",
+      "Restore all the functions on the given payload", "7.0.0", "scripting",
+      "O(N) where N is the number of functions on the payload"),
+    M("function|stats", NULL, "nondeterministic_output request_policy:all_shards response_policy:special",
+      "Return information about the function currently running (name, description, duration)", "7.0.0",
+      "scripting", CPLX_O1),
     M("asking", NULL, NULL, "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)"),
     M("readonly", NULL, NULL, "Enables read queries for a connection to a cluster replica node", "3.0.0", "cluster",
       "O(1)"),
@@ -526,7 +555,9 @@ static void reply_acl(struct node_out *o, const struct node_cmd *cmd)
 struct key_spec {
     const char *flags;
     size_t flags_len;
-    long long begin, lastkey, keystep;
+    const char *keyword; /* NULL: an index search from begin */
+    size_t keyword_len;
+    long long begin, lastkey, keystep; /* begin = startfrom for a keyword search */
 };
 
 /* Parses one "<flags>@<begin>,<lastkey>,<keystep>" out of *s (advanced past
@@ -544,6 +575,14 @@ static bool next_spec(const char **s, struct key_spec *ks)
         end = at + strlen(at);
     long long v[3];
     const char *p = at + 1;
+    ks->keyword = NULL;
+    ks->keyword_len = 0;
+    const char *colon = memchr(p, ':', (size_t)(end - p));
+    if (colon) {
+        ks->keyword = p;
+        ks->keyword_len = (size_t)(colon - p);
+        p = colon + 1;
+    }
     for (int i = 0; i < 3; i++) {
         size_t n = strcspn(p, ",;");
         bool ok = node_util_parse_ll(p, n, &v[i]);
@@ -569,11 +608,21 @@ static void reply_key_spec(struct node_out *o, const struct key_spec *ks, const 
     node_reply_bulk_cstr(o, "begin_search");
     node_reply_map(o, 2);
     node_reply_bulk_cstr(o, "type");
-    node_reply_bulk_cstr(o, "index");
-    node_reply_bulk_cstr(o, "spec");
-    node_reply_map(o, 1);
-    node_reply_bulk_cstr(o, "index");
-    node_reply_int(o, ks->begin);
+    if (ks->keyword) {
+        node_reply_bulk_cstr(o, "keyword");
+        node_reply_bulk_cstr(o, "spec");
+        node_reply_map(o, 2);
+        node_reply_bulk_cstr(o, "keyword");
+        node_reply_bulk(o, ks->keyword, ks->keyword_len);
+        node_reply_bulk_cstr(o, "startfrom");
+        node_reply_int(o, ks->begin);
+    } else {
+        node_reply_bulk_cstr(o, "index");
+        node_reply_bulk_cstr(o, "spec");
+        node_reply_map(o, 1);
+        node_reply_bulk_cstr(o, "index");
+        node_reply_int(o, ks->begin);
+    }
     node_reply_bulk_cstr(o, "find_keys");
     node_reply_map(o, 2);
     node_reply_bulk_cstr(o, "type");

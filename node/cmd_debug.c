@@ -1,14 +1,237 @@
 /*
  * cmd_debug.c — DEBUG, for tests and operators: only the subcommands shoal
  * has (DROP-CLUSTER-PACKET-FILTER, the partition switch the failover tests
- * use). Guarded by enable-debug-command exactly as Redis guards it.
+ * use; DIGEST and DIGEST-VALUE, which redis-cli --cluster compares across
+ * nodes). Guarded by enable-debug-command exactly as Redis guards it.
+ *
+ * DIGESTS are Redis 7.0's, so a shoal node and a redis-server node holding
+ * equal values give equal digests (redis-cli compares a key's digest on the
+ * source and the target of a MIGRATE that answered BUSYKEY). Both are built
+ * from SHA-1 with two operations on a 20-byte state D:
+ *   xor(D, bytes):  D ^= SHA1(bytes)
+ *   mix(D, bytes):  D = SHA1(D ^ SHA1(bytes))   (xor, then hash D itself)
+ * A value's digest starts from zeros: mix(type as a 4-byte big-endian
+ * number), mix(the string's bytes; an integer as its decimal text), and
+ * xor("!!expire!!") when the key has a TTL (its time is not included).
+ * The dataset digest starts from zeros: when the database holds keys,
+ * mix(db number, 4 bytes big-endian), then for each key (any order: xor
+ * commutes) d = zeros, mix(d, key name), then the value's steps on d, and
+ * xor(D, d) (so D ^= SHA1(d)). Keys whose TTL passed but are still stored count, as in Redis.
+ * An empty dataset and a missing key are 40 zeros.
  */
 #include "gossip/gossip.h"
 #include "node/commands.h"
 #include "node/core/core.h"
 #include "node/node_int.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/* ---- SHA-1 (FIPS 180-4), written for the digests only ---- */
+
+#define SHA1_LEN 20
+
+struct sha1 {
+    uint32_t h[5];
+    uint8_t block[64];
+    size_t used;      /* bytes in block */
+    uint64_t total;   /* bytes hashed */
+};
+
+static uint32_t rol32(uint32_t v, unsigned n)
+{
+    return (v << n) | (v >> (32 - n));
+}
+
+static void sha1_init(struct sha1 *s)
+{
+    static const uint32_t iv[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
+    memcpy(s->h, iv, sizeof(iv));
+    s->used = 0;
+    s->total = 0;
+}
+
+static void sha1_block(struct sha1 *s, const uint8_t *p)
+{
+    uint32_t w[80];
+    for (int t = 0; t < 16; t++)
+        w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 | (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
+    for (int t = 16; t < 80; t++)
+        w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+    for (int t = 0; t < 80; t++) {
+        uint32_t f, k;
+        if (t < 20) {
+            f = (b & c) | (~b & d);
+            k = 0x5A827999u;
+        } else if (t < 40) {
+            f = b ^ c ^ d;
+            k = 0x6ED9EBA1u;
+        } else if (t < 60) {
+            f = (b & c) | (b & d) | (c & d);
+            k = 0x8F1BBCDCu;
+        } else {
+            f = b ^ c ^ d;
+            k = 0xCA62C1D6u;
+        }
+        uint32_t tmp = rol32(a, 5) + f + e + k + w[t];
+        e = d;
+        d = c;
+        c = rol32(b, 30);
+        b = a;
+        a = tmp;
+    }
+    s->h[0] += a;
+    s->h[1] += b;
+    s->h[2] += c;
+    s->h[3] += d;
+    s->h[4] += e;
+}
+
+static void sha1_update(struct sha1 *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    s->total += len;
+    while (len > 0) {
+        size_t n = CORE_MIN(len, sizeof(s->block) - s->used);
+        memcpy(s->block + s->used, p, n);
+        s->used += n;
+        p += n;
+        len -= n;
+        if (s->used == sizeof(s->block)) {
+            sha1_block(s, s->block);
+            s->used = 0;
+        }
+    }
+}
+
+static void sha1_final(struct sha1 *s, uint8_t out[SHA1_LEN])
+{
+    uint64_t bits = s->total * 8;
+    uint8_t pad = 0x80;
+    sha1_update(s, &pad, 1);
+    pad = 0;
+    while (s->used != 56)
+        sha1_update(s, &pad, 1);
+    uint8_t len[8];
+    for (int i = 0; i < 8; i++)
+        len[i] = (uint8_t)(bits >> (56 - 8 * i));
+    sha1_update(s, len, 8);
+    for (int i = 0; i < 5; i++) {
+        out[4 * i] = (uint8_t)(s->h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)s->h[i];
+    }
+}
+
+/* ---- the digests ---- */
+
+static void digest_xor(uint8_t d[SHA1_LEN], const void *p, size_t len)
+{
+    struct sha1 s;
+    uint8_t h[SHA1_LEN];
+    sha1_init(&s);
+    sha1_update(&s, p, len);
+    sha1_final(&s, h);
+    for (int i = 0; i < SHA1_LEN; i++)
+        d[i] ^= h[i];
+}
+
+static void digest_mix(uint8_t d[SHA1_LEN], const void *p, size_t len)
+{
+    struct sha1 s;
+    digest_xor(d, p, len);
+    sha1_init(&s);
+    sha1_update(&s, d, SHA1_LEN);
+    sha1_final(&s, d);
+}
+
+static void digest_u32(uint8_t d[SHA1_LEN], uint32_t v)
+{
+    uint8_t be[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    digest_mix(d, be, sizeof(be));
+}
+
+/* The value's steps on d; false for a type whose digest shoal cannot make yet. */
+static bool digest_value(uint8_t d[SHA1_LEN], const struct node_ks_entry *e)
+{
+    if (node_ks_entry_type(e) != NODE_KS_STRING)
+        return false;
+    digest_u32(d, 0); /* Redis's OBJ_STRING */
+    char buf[NODE_KS_INTBUF];
+    size_t len;
+    const char *v = node_ks_str_get(e, buf, &len);
+    digest_mix(d, v, len);
+    if (node_ks_entry_expire(e) != -1)
+        digest_xor(d, "!!expire!!", 10);
+    return true;
+}
+
+static void reply_hex(struct node_out *o, const uint8_t d[SHA1_LEN])
+{
+    char hex[2 * SHA1_LEN + 1];
+    for (int i = 0; i < SHA1_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    node_reply_simple(o, hex);
+}
+
+struct dataset_digest {
+    uint8_t d[SHA1_LEN];
+    bool unsupported;
+};
+
+static void digest_key(void *ud, const struct node_ks_entry *e)
+{
+    struct dataset_digest *dd = ud;
+    uint8_t kd[SHA1_LEN] = {0};
+    size_t klen;
+    const char *k = node_ks_entry_key(e, &klen);
+    digest_mix(kd, k, klen);
+    if (!digest_value(kd, e))
+        dd->unsupported = true;
+    digest_xor(dd->d, kd, SHA1_LEN);
+}
+
+#define ERR_DIGEST_TYPE "ERR DEBUG DIGEST of this type is not supported by this shoal version"
+
+static void debug_digest(struct node_client *c)
+{
+    struct node_ks *ks = c->srv->ks;
+    struct dataset_digest dd = {{0}, false};
+    if (node_ks_size(ks) > 0) {
+        /* A scan repeats keys only across a rehash: finish it first, so
+         * each key is xored exactly once. */
+        while (node_ks_rehash_step(ks, 1000))
+            ;
+        digest_u32(dd.d, 0);
+        uint64_t cursor = 0;
+        do
+            cursor = node_ks_scan(ks, cursor, 1000, digest_key, &dd);
+        while (cursor != 0);
+    }
+    if (dd.unsupported)
+        node_reply_error(&c->out, ERR_DIGEST_TYPE);
+    else
+        reply_hex(&c->out, dd.d);
+}
+
+static void debug_digest_value(struct node_client *c)
+{
+    uint8_t *all = core_calloc((size_t)(c->argc - 2), SHA1_LEN);
+    for (int j = 2; j < c->argc; j++) {
+        struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[j], c->argl[j], 0);
+        if (e && !digest_value(all + (size_t)(j - 2) * SHA1_LEN, e)) {
+            core_free(all);
+            node_reply_error(&c->out, ERR_DIGEST_TYPE);
+            return;
+        }
+    }
+    node_reply_array(&c->out, c->argc - 2);
+    for (int j = 2; j < c->argc; j++)
+        reply_hex(&c->out, all + (size_t)(j - 2) * SHA1_LEN);
+    core_free(all);
+}
 
 #define ERR_DEBUG_DISABLED                                                                                           \
     "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a "  \
@@ -25,6 +248,10 @@ static void debug_help(struct node_client *c)
 {
     static const char *const lines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "DROP-CLUSTER-PACKET-FILTER <packet-type>",
         "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
         "    Set to -2 (shoal only) to isolate this node: drop every packet and send none.",
@@ -44,6 +271,14 @@ void node_cmd_debug(struct node_client *c)
     }
     if (node_arg_is(c, 1, "help") && c->argc == 2) {
         debug_help(c);
+        return;
+    }
+    if (node_arg_is(c, 1, "digest") && c->argc == 2) {
+        debug_digest(c);
+        return;
+    }
+    if (node_arg_is(c, 1, "digest-value") && c->argc >= 2) {
+        debug_digest_value(c);
         return;
     }
     if (node_arg_is(c, 1, "drop-cluster-packet-filter") && c->argc == 3) {

@@ -214,13 +214,13 @@ static void sec_stats(struct node_text *t, struct node_server *srv)
            "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
            "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
            "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
-           "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
+           "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:%zu\r\nslave_expires_tracked_keys:0\r\n"
            "active_defrag_hits:0\r\nactive_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
            "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\n"
            "tracking_total_keys:0\r\ntracking_total_items:0\r\ntracking_total_prefixes:0\r\n",
         (unsigned long long)ks->expired_keys, (unsigned long long)(ks->expire_cycle_cpu_us / 1000),
         (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses, (long long)fork_usec,
-        (unsigned long long)forks);
+        (unsigned long long)forks, node_migrate_cached_count(srv));
     node_text_printf(t, "unexpected_error_replies:0\r\ntotal_error_replies:%llu\r\ndump_payload_sanitizations:0\r\n"
            "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
            "client_query_buffer_limit_disconnections:%llu\r\nclient_output_buffer_limit_disconnections:%llu\r\n",

@@ -11,6 +11,7 @@
  * "-ERR DUMP payload of type <type> is not supported by this shoal version"
  * (Redis would accept it); garbage gets Redis's "-ERR Bad data format".
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,19 @@ void node_cmd_lastsave(struct node_client *c)
 
 /* ---- DUMP ---- */
 
+/* Shared with MIGRATE (cmd_migrate.c), which sends the same payload. */
+int node_persist__dump_payload(const struct node_server *srv, const struct node_ks_entry *e, struct rdb_enc *enc)
+{
+    int type = node_persist__rdb_type(e);
+    if (type < 0)
+        return -ENOTSUP;
+    rdb_enc_init(enc, NULL, NULL, srv->cfg.rdbcompression, true);
+    rdb_enc_type(enc, (enum rdb_type)type);
+    node_persist__write_body(enc, e);
+    rdb_enc_dump_footer(enc);
+    return 0;
+}
+
 void node_cmd_dump(struct node_client *c)
 {
     struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[1], c->argl[1], NODE_KS_READ);
@@ -73,16 +87,11 @@ void node_cmd_dump(struct node_client *c)
         node_reply_null(&c->out);
         return;
     }
-    int type = node_persist__rdb_type(e);
-    if (type < 0) {
-        node_reply_error(&c->out, "ERR DUMP of this type is not supported by this shoal version");
+    struct rdb_enc enc;
+    if (node_persist__dump_payload(c->srv, e, &enc) < 0) {
+        node_reply_error(&c->out, NODE_PERSIST_ERR_DUMP_TYPE);
         return;
     }
-    struct rdb_enc enc;
-    rdb_enc_init(&enc, NULL, NULL, c->srv->cfg.rdbcompression, true);
-    rdb_enc_type(&enc, (enum rdb_type)type);
-    node_persist__write_body(&enc, e);
-    rdb_enc_dump_footer(&enc);
     node_reply_bulk(&c->out, enc.buf, enc.len);
     rdb_enc_free(&enc);
 }

@@ -99,6 +99,19 @@ static const struct node_cmd cluster_subcmds[] = {
     CMD("slots", node_cmd_cluster_slots, 2, STALE, "slow", 0, 0, 0),
 };
 
+#define FN NOSCR
+static const struct node_cmd function_subcmds[] = {
+    CMD("delete", node_cmd_function_delete, 3, W | FN, "write slow scripting", 0, 0, 0),
+    CMD("dump", node_cmd_function_dump, 2, FN, "slow scripting", 0, 0, 0),
+    CMD("flush", node_cmd_function_flush, -2, W | FN, "write slow scripting", 0, 0, 0),
+    CMD("help", node_cmd_function_help, 2, LOAD | STALE, "slow scripting", 0, 0, 0),
+    CMD("kill", node_cmd_function_kill, 2, FN | BUSY, "slow scripting", 0, 0, 0),
+    CMD("list", node_cmd_function_list, -2, FN, "slow scripting", 0, 0, 0),
+    CMD("load", node_cmd_function_load, -3, W | DOOM | FN, "write slow scripting", 0, 0, 0),
+    CMD("restore", node_cmd_function_restore, -3, W | DOOM | FN, "write slow scripting", 0, 0, 0),
+    CMD("stats", node_cmd_function_stats, 2, FN | BUSY, "slow scripting", 0, 0, 0),
+};
+
 static const struct node_cmd table[] = {
     /* strings */
     CMD("get", node_cmd_get, 2, R | FAST, "read string fast", 1, 1, 1),
@@ -178,6 +191,12 @@ static const struct node_cmd table[] = {
     CMD("lastsave", node_cmd_lastsave, 1, LOAD | STALE | FAST, "admin fast dangerous", 0, 0, 0),
     CMD("dump", node_cmd_dump, 2, R, "keyspace read slow", 1, 1, 1),
     CMD("restore", node_cmd_restore, -4, W | DOOM, "keyspace write slow dangerous", 1, 1, 1),
+    /* Positions 3 3 1 as Redis declares them; the KEYS form's keys come
+     * from node_migrate_getkeys (COMMAND GETKEYS, cluster routing). */
+    {.name = "migrate", .proc = node_cmd_migrate, .arity = -6, .flags = W | NODE_CMD_MOVABLE_KEYS,
+     .acl = "keyspace write slow dangerous", .first_key = 3, .last_key = 3, .key_step = 1,
+     .getkeys = node_migrate_getkeys},
+    {.name = "function", .arity = -2, .acl = "slow", SUBS(function_subcmds)},
     CMD("restore-asking", node_cmd_restore_asking, -4, W | DOOM | NODE_CMD_ASKING, "keyspace write slow dangerous",
         1, 1, 1),
     /* replication */

@@ -66,4 +66,20 @@ node_cmd_proc node_cmd_replicaof, node_cmd_cluster_replicate;
 /* cmd_debug.c */
 node_cmd_proc node_cmd_debug;
 
+/* cmd_migrate.c */
+node_cmd_proc node_cmd_migrate;
+/* MIGRATE's key positions (its KEYS form), for COMMAND GETKEYS. */
+node_cmd_getkeys_proc node_migrate_getkeys;
+/* Server cron: closes cached MIGRATE connections idle for more than 10 s. */
+void node_migrate_cron(struct node_server *srv, int64_t now_ms);
+/* INFO migrate_cached_sockets. */
+size_t node_migrate_cached_count(const struct node_server *srv);
+/* At exit: closes every cached connection. */
+void node_migrate_free(struct node_server *srv);
+
+/* cmd_function.c: FUNCTION with no scripting (no library can exist) */
+node_cmd_proc node_cmd_function_list, node_cmd_function_dump, node_cmd_function_restore, node_cmd_function_flush,
+    node_cmd_function_stats, node_cmd_function_kill, node_cmd_function_delete, node_cmd_function_load,
+    node_cmd_function_help;
+
 #endif

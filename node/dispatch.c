@@ -198,8 +198,16 @@ static bool key_exists(void *ud, const char *key, size_t len)
 static bool feed_keys(struct slots_route_scan *scan, const struct node_cmd *cmd, int argc, const char *const *argv,
                       const size_t *argl)
 {
-    /* Movable-key commands (issue 8) must route through cmd->getkeys. */
-    core_assert(!cmd->getkeys);
+    if (cmd->getkeys) {
+        /* Keys found by parsing (MIGRATE ... KEYS): at most one per argument. */
+        int *idx = core_malloc((size_t)argc * sizeof(*idx));
+        int n = node_cmd_get_keys(cmd, argc, (const char **)argv, argl, idx, argc);
+        bool more = true;
+        for (int i = 0; i < n && more; i++)
+            more = slots_route_scan_key(scan, argv[idx[i]], argl[idx[i]]);
+        core_free(idx);
+        return more;
+    }
     if (cmd->first_key <= 0)
         return true;
     int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -257,7 +265,7 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd, int
 {
     struct gossip *g = c->srv->gossip;
     bool is_exec = cmd->proc == node_cmd_exec;
-    if (is_exec ? !(c->flags & NODE_CLIENT_MULTI) : cmd->first_key <= 0)
+    if (is_exec ? !(c->flags & NODE_CLIENT_MULTI) : cmd->first_key <= 0 && !cmd->getkeys)
         return true;
     const struct gossip_node *me = g->myself;
     struct slots_route_req req = {
@@ -269,6 +277,7 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd, int
         .allow_pubsubshard_when_down = true,
         .is_write = is_exec ? queued_write(c) : (cmd->flags & NODE_CMD_WRITE) != 0,
         .is_exec = is_exec,
+        .is_migrate = cmd->proc == node_cmd_migrate,
         .cmd_asking = (cmd->flags & NODE_CMD_ASKING) != 0,
         .client_asking = (c->flags & NODE_CLIENT_ASKING) != 0,
         .client_readonly = (c->flags & NODE_CLIENT_READONLY) != 0,

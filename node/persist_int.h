@@ -77,6 +77,12 @@ void node_child__reap(struct node_server *srv);
 /* Private dirty bytes of this process (the child's copy-on-write), 0 if unknown. */
 uint64_t node_child__private_dirty(void);
 
+/* cmd_persist.c: the DUMP payload of an entry (type byte, body, version,
+ * CRC-64) in a fresh *enc the caller frees with rdb_enc_free. 0, or
+ * -ENOTSUP (nothing to free) when shoal cannot write that type yet. */
+int node_persist__dump_payload(const struct node_server *srv, const struct node_ks_entry *e, struct rdb_enc *enc);
+#define NODE_PERSIST_ERR_DUMP_TYPE "ERR DUMP of this type is not supported by this shoal version"
+
 /* persist.c: the RDB type byte a keyspace entry is written with, or -1 when
  * shoal cannot write that type yet. */
 int node_persist__rdb_type(const struct node_ks_entry *e);

@@ -7,6 +7,7 @@
  */
 #include "node/node_int.h"
 #include "node/cluster.h"
+#include "node/commands.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
 #include "node/pause.h"
@@ -206,6 +207,7 @@ static void on_cron(uv_timer_t *t)
     node_clients_cron(srv, now);
     repl_cron(srv->repl, now);
     node_persist_cron(srv, now);
+    node_migrate_cron(srv, now);
     sample_ops(srv, now);
     size_t used = core_used_memory();
     if (used > srv->stats.used_memory_peak)
@@ -459,6 +461,7 @@ static void shutdown_server(struct node_server *srv)
     uv_loop_close(srv->loop);
     repl_free(srv->repl);
     node_pause_free(srv);
+    node_migrate_free(srv);
     node_prop_free(srv);
     node_persist_free(srv);
     node_ks_free(srv->ks);

@@ -28,6 +28,7 @@ struct repl_client;
 struct node_persist_state;
 struct node_prop_state;
 struct node_pause;
+struct node_migrate_state;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -221,6 +222,7 @@ struct node_server {
     struct node_client *unblocked;     /* clients to resume before the loop sleeps, oldest first */
     struct node_client *unblocked_tail;
     struct node_pause *pause;          /* node/pause.c */
+    struct node_migrate_state *migrate; /* node/cmd_migrate.c: cached connections to MIGRATE targets */
     const char *executable;
 };
 
