@@ -1,11 +1,12 @@
 /*
  * cluster.c — cluster mode's environment: nodes.conf, the lock, the bus.
  *
- * nodes.conf is written to "<file>.tmp-<pid>", fsynced, renamed over the
- * file, and the directory fsynced, so a crash leaves the old or the new
- * file, never half of one. The lock is an flock() on "<file>.lock", a file
- * that is never renamed, so it keeps guarding across saves; a second
- * process with the same cluster-config-file refuses to start.
+ * nodes.conf is written to "<file>.tmp-<pid>" and renamed over the file, so
+ * a process crash leaves the old or the new file, never half of one; saves
+ * flagged for fsync (epochs, votes) also fsync the file and its directory,
+ * so those survive power loss too. The lock is an flock() on "<file>.lock",
+ * a file that is never renamed, so it keeps guarding across saves; a
+ * second process with the same cluster-config-file refuses to start.
  */
 #include "node/cluster.h"
 #include "gossip/gossip_bus.h"
@@ -204,9 +205,11 @@ int node_cluster_save(struct node_server *srv, bool do_fsync, const char **err)
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     rc = fd < 0 ? -errno : write_all(fd, text, len);
-    /* Always fsync before the rename: otherwise a crash could leave an
-     * empty file under the real name, i.e. a new identity. */
-    if (rc == 0 && fsync(fd) < 0)
+    /* The rename keeps a process crash from ever leaving half a file. The
+     * fsyncs are for power loss, and cost a disk flush per save: only saves
+     * that must survive one ask for them (epochs, votes, roles: what Redis
+     * fsyncs), not SETSLOT's, which a reshard sends thousands of. */
+    if (rc == 0 && do_fsync && fsync(fd) < 0)
         rc = -errno;
     if (fd >= 0)
         close(fd);
