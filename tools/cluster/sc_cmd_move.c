@@ -55,14 +55,15 @@ static void start_progress(long long slots)
     sc_out.has_moved = true;
 }
 
-static void end_progress(void)
+static void end_progress(bool ok)
 {
     sc_out.moved_seconds = sc_now() - sc_out.start;
     if (sc_out.total_slots > 0)
         sc_progress(true);
     double rate = sc_out.moved_seconds > 0 ? (double)sc_out.moved_keys / sc_out.moved_seconds : 0;
-    sc_say("[OK] Moved %lld slots and %lld keys in %.2f s (%.0f keys/s).\n", sc_out.moved_slots, sc_out.moved_keys,
-           sc_out.moved_seconds, rate);
+    sc_say("%s %lld slots and %lld keys in %.2f s (%.0f keys/s)%s\n", ok ? "[OK] Moved" : "[ERR] Stopped after",
+           sc_out.moved_slots, sc_out.moved_keys, sc_out.moved_seconds, rate,
+           ok ? "." : "; the slot being moved is left open: run fix.");
 }
 
 static void plan_json(int src, int dst, int count, struct sc_cluster *cl, bool *first)
@@ -182,7 +183,7 @@ int sc_cmd_reshard(void)
     if (rc == 0) {
         start_progress(nmv);
         rc = run_moves(&cl, mv, nmv) < 0 ? 1 : 0;
-        end_progress();
+        end_progress(rc == 0);
     }
     free(mv);
     free(src);
@@ -249,7 +250,7 @@ int sc_cmd_rebalance(void)
         free(slots);
     }
     if (ns && !sc_out.o->simulate)
-        end_progress();
+        end_progress(rc == 0);
     free(rn);
     free(steps);
     return finish_reload(rc, &cl);

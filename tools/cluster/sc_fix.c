@@ -168,7 +168,13 @@ static int fix_open_slot(struct sc_cluster *cl, int slot)
     } else if (rc == 0 && st->nmigrating == 0 && st->nimporting > 0) {
         for (int k = 0; rc == 0 && k < st->nimporting; k++) {
             sc_say("*** Moving keys of slot %d from %s back to %s\n", slot, st->importing[k]->addr, owner->addr);
-            rc = sc_move_slots(cl, st->importing[k], owner, &slot, 1, true);
+            /* A node that only holds stray keys routes MIGRATE by them
+             * (MOVED): open the slot there so MIGRATE runs locally. */
+            const struct sc_nline *me = st->importing[k]->me;
+            if (!has_open(me->importing, me->importing_count, slot))
+                rc = simple(st->importing[k], "SETSLOT", sb, "IMPORTING", owner->me->id);
+            if (rc == 0)
+                rc = sc_move_slots(cl, st->importing[k], owner, &slot, 1, true);
             if (rc == 0)
                 rc = simple(st->importing[k], "SETSLOT", sb, "STABLE", NULL);
         }

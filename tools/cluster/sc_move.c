@@ -220,6 +220,9 @@ static int move_round(struct sc_cnode *src, struct sc_cnode *dst, int *pending, 
         nsent++;
     }
     *npending = keep;
+    /* Every reply is read before any other command goes out on this
+     * connection: BUSYKEY is resolved afterwards, with its own commands. */
+    char **busy = sc_xcalloc((size_t)(nsent ? nsent : 1), sizeof(*busy));
     for (int j = 0; j < nsent; j++) {
         struct sc_reply *r = sc_conn_read(src->conn);
         if (!r) {
@@ -228,22 +231,29 @@ static int move_round(struct sc_cnode *src, struct sc_cnode *dst, int *pending, 
             rc = -1;
             break;
         }
-        if (r->type == SC_REPLY_ERROR && rc == 0) {
-            if (strstr(r->str, "BUSYKEY"))
-                rc = resolve_busy(src, dst, &cmds[j], r->str);
-            else if (strstr(r->str, "CLUSTERDOWN") || strstr(r->str, "TRYAGAIN")) {
-                /* The target has not learnt the slots yet: retry the round. */
-                snprintf(sc_out.error_buf, sizeof(sc_out.error_buf), "%s", r->str);
-                rc = -EAGAIN;
-            } else {
-                sc_fail("MIGRATE from %s to %s: %s", src->addr, dst->addr, r->str);
-                rc = -1;
-            }
-        }
-        if (rc == 0 && r->type != SC_REPLY_ERROR)
+        if (r->type != SC_REPLY_ERROR) {
             sc_out.moved_keys += cmds[j].nkeys;
+        } else if (strstr(r->str, "BUSYKEY")) {
+            busy[j] = sc_xstrdup(r->str);
+        } else if (rc == 0 && (strstr(r->str, "CLUSTERDOWN") || strstr(r->str, "TRYAGAIN"))) {
+            /* The target has not learnt the slots yet: retry the round. */
+            snprintf(sc_out.error_buf, sizeof(sc_out.error_buf), "%s", r->str);
+            rc = -EAGAIN;
+        } else if (rc == 0) {
+            sc_fail("MIGRATE from %s to %s: %s", src->addr, dst->addr, r->str);
+            rc = -1;
+        }
         sc_reply_free(r);
     }
+    for (int j = 0; j < nsent; j++) {
+        if (busy[j] && rc == 0) {
+            rc = resolve_busy(src, dst, &cmds[j], busy[j]);
+            if (rc == 0)
+                sc_out.moved_keys += cmds[j].nkeys;
+        }
+        free(busy[j]);
+    }
+    free(busy);
     for (int j = 0; j < nsent; j++)
         free_migrate(&cmds[j]);
     for (int i = 0; i < n; i++)
