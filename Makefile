@@ -2,15 +2,18 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PORT       ?= 7000
+# `make run` starts 3 masters + 3 replicas on BASE_PORT..BASE_PORT+5.
+BASE_PORT  ?= $(PORT)
 
 # Sanitizer findings must fail the run, not scroll by.
 export UBSAN_OPTIONS = halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0
 
-.PHONY: all deps build run stop test unit asan-unit integration integration-asan bench clean
+.PHONY: all deps build run stop run-node stop-node test unit asan-unit integration integration-asan bench clean
 
 all: build
 
+# Debian packages, then the npm packages of tests/js (ioredis) when missing.
 deps:
 	@scripts/install-deps
 
@@ -21,9 +24,16 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 run: build
-	@scripts/run-node $(BUILD)/node/shoal-server $(PORT)
+	@scripts/run-cluster $(BUILD) $(BASE_PORT)
 
 stop:
+	@scripts/stop-cluster $(BASE_PORT)
+
+# One standalone node, as `make run` did before the cluster.
+run-node: build
+	@scripts/run-node $(BUILD)/node/shoal-server $(PORT)
+
+stop-node:
 	@scripts/stop-node $(PORT)
 
 $(ASAN_BUILD)/build.ninja:
