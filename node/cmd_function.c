@@ -166,8 +166,8 @@ void node_cmd_function_help(struct node_client *c)
         "FLUSH [ASYNC|SYNC]",
         "    Delete all the libraries.",
         "DUMP",
-        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION "
-        "RESTORE command",
+        ("    Return a serialized payload representing the current libraries, can be restored using FUNCTION "
+         "RESTORE command"),
         "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
         "    Restore the libraries represented by the given payload (shoal: only an empty set).",
         "HELP",
