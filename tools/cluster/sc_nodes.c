@@ -325,7 +325,8 @@ char *sc_nodes_signature(const char *text, size_t len)
         }
         i = (size_t)(nl - text) + 1;
     }
-    qsort(sigs, (size_t)ns, sizeof(*sigs), cmp_str);
+    if (ns > 1)
+        qsort(sigs, (size_t)ns, sizeof(*sigs), cmp_str);
     struct sc_buf b = {0};
     sc_buf_puts(&b, "");
     for (int k = 0; k < ns; k++) {

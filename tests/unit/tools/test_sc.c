@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,13 @@ static void parse_view(const char *text, struct sc_nodes *n, struct sc_view *v, 
     v->addr = addr;
 }
 
+/* parse_view's allocations: the parsed nodes and the signature. */
+static void free_view(struct sc_nodes *n, const struct sc_view *v)
+{
+    sc_nodes_free(n);
+    free((char *)(uintptr_t)v->signature);
+}
+
 static bool has_code(const struct sc_problems *p, const char *code)
 {
     for (int i = 0; i < p->count; i++)
@@ -405,6 +413,9 @@ Test(sc_check, healthy)
     cr_assert(res->agree);
     cr_assert_eq(res->covered, SC_SLOTS);
     free(res);
+    sc_problems_free(&p);
+    free_view(&na, &v[0]);
+    free_view(&nb, &v[1]);
 }
 
 Test(sc_check, problems)
@@ -435,6 +446,10 @@ Test(sc_check, problems)
     cr_assert(has_code(&p, "unknown_master"));
     cr_assert(has_code(&p, "unreachable"));
     free(res);
+    sc_problems_free(&p);
+    free_view(&na, &v[0]);
+    free_view(&nb, &v[1]);
+    free_view(&nr, &v[2]);
 }
 
 /* ---- JSON ---- */
