@@ -157,18 +157,22 @@ def test_failover_takeover_without_majority(make):
     start, end = cl.ranges[0]
     seen = {}
 
-    def greatest():
-        # A bump without consensus may still meet another master's equal
-        # epoch; the collision rule then settles it within a few pings.
-        seen["mine"] = r0.cluster_nodes()[r0.node_id].config_epoch
-        seen["others"] = {nid: e for nid, e in failutil.config_epochs(r0).items() if nid != r0.node_id}
-        return all(seen["mine"] > e for e in seen["others"].values())
+    def superseded():
+        # The bump without consensus makes r0's epoch greater than its old
+        # master's (that is what moves the slots) and unique among masters.
+        # It need not be the greatest: as in Redis, a replica's own stale
+        # epoch may equal the maximum (no bump then), and the collision rule
+        # may move the other master past it.
+        nodes = r0.cluster_nodes()
+        seen["mine"] = nodes[r0.node_id].config_epoch
+        masters = [line.config_epoch for nid, line in nodes.items() if "master" in line.flags and nid != r0.node_id]
+        return seen["mine"] > nodes[m0.node_id].config_epoch and seen["mine"] not in masters
 
-    srvutil.wait_until(greatest, 10, interval_s=0.05, what="r0's configEpoch the greatest")
-    mine = seen["mine"]
+    srvutil.wait_until(superseded, 10, interval_s=0.05, what="r0's configEpoch past m0's and unique")
     live = cl.live()
 
     def everyone_sees_it():
+        mine = r0.cluster_nodes()[r0.node_id].config_epoch
         return all(failutil.slot_owner(n, start) == r0.node_id and failutil.slot_owner(n, end) == r0.node_id
                    and n.cluster_nodes()[r0.node_id].config_epoch == mine for n in live)
 
@@ -177,7 +181,7 @@ def test_failover_takeover_without_majority(make):
     assert owners[r0.node_id] == ((start, end),), owners
     assert owners[m1.node_id] == (cl.ranges[1],), owners  # nobody took m1's slots
     assert roles[r1.node_id] == ("slave", m1.node_id)
-    assert r0.cluster_info()["cluster_my_epoch"] == str(mine)
+    assert r0.cluster_info()["cluster_my_epoch"] == str(r0.cluster_nodes()[r0.node_id].config_epoch)
 
 
 def test_failover_errors(make):
