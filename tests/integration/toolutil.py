@@ -212,22 +212,28 @@ def node_keys(node):
     with Raw(node.port, 30) as c:
         if c.cmd("READONLY") != "OK":
             raise AssertionError("%s: READONLY refused" % node.name)
-        keys = []
-        cursor = b"0"
-        while True:
-            cursor, batch = c.cmd("SCAN", cursor, "COUNT", 2000)
-            keys.extend(batch)
-            if cursor in (b"0", 0):
-                break
-        for base in range(0, len(keys), LOAD_BATCH):
-            chunk = keys[base:base + LOAD_BATCH]
-            c.send(b"".join(srvutil.encode("GET", k) for k in chunk))
-            for k in chunk:
-                v = c.reply()
-                out[k.decode()] = v.decode() if isinstance(v, bytes) else v
+        for k, v in _scan_get(c):
+            out[k.decode()] = v.decode() if isinstance(v, bytes) else v
     if len(out) != len(set(out)):
         raise AssertionError("%s: SCAN returned a key twice" % node.name)
     return out
+
+
+def _scan_get(c):
+    """(key, value) of every key on the connection's node: SCAN, then
+    pipelined GETs."""
+    keys = []
+    cursor = b"0"
+    while True:
+        cursor, batch = c.cmd("SCAN", cursor, "COUNT", 2000)
+        keys.extend(batch)
+        if cursor in (b"0", 0):
+            break
+    for base in range(0, len(keys), LOAD_BATCH):
+        chunk = keys[base:base + LOAD_BATCH]
+        c.send(b"".join(srvutil.encode("GET", k) for k in chunk))
+        vals = [c.reply() for _ in chunk]
+        yield from zip(chunk, vals)
 
 
 def replica_problems(master, replica):
@@ -247,22 +253,11 @@ def read_all(nodes):
     out = {}
     for n in _masters(nodes):
         with Raw(n.port, 30) as c:
-            keys = []
-            cursor = b"0"
-            while True:
-                cursor, batch = c.cmd("SCAN", cursor, "COUNT", 2000)
-                keys.extend(batch)
-                if cursor in (b"0", 0):
-                    break
-            for base in range(0, len(keys), LOAD_BATCH):
-                chunk = keys[base:base + LOAD_BATCH]
-                c.send(b"".join(srvutil.encode("GET", k) for k in chunk))
-                vals = [c.reply() for _ in chunk]
-                for k, v in zip(chunk, vals):
-                    k = k.decode()
-                    if k in out:
-                        raise AssertionError("key %r is on both port %d and port %d" % (k, out[k][1], n.port))
-                    out[k] = (v.decode() if isinstance(v, bytes) else v, n.port)
+            for k, v in _scan_get(c):
+                k = k.decode()
+                if k in out:
+                    raise AssertionError("key %r is on both port %d and port %d" % (k, out[k][1], n.port))
+                out[k] = (v.decode() if isinstance(v, bytes) else v, n.port)
     return out
 
 

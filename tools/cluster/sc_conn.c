@@ -115,15 +115,22 @@ void sc_conn_appendv(struct sc_conn *c, int argc, const char *const *argv, const
     sc_resp_encode(&c->out, argc, argv, lens);
 }
 
+/* The NULL-terminated string arguments of sc_conn_append/sc_conn_cmd. */
+static int collect_args(va_list ap, const char *argv[ARGS_MAX])
+{
+    int argc = 0;
+    const char *a;
+    while (argc < ARGS_MAX && (a = va_arg(ap, const char *)) != NULL)
+        argv[argc++] = a;
+    return argc;
+}
+
 void sc_conn_append(struct sc_conn *c, ...)
 {
     const char *argv[ARGS_MAX];
-    int argc = 0;
     va_list ap;
     va_start(ap, c);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && argc < ARGS_MAX)
-        argv[argc++] = a;
+    int argc = collect_args(ap, argv);
     va_end(ap);
     sc_conn_appendv(c, argc, argv, NULL);
 }
@@ -198,7 +205,8 @@ struct sc_reply *sc_conn_read(struct sc_conn *c)
         return NULL;
     for (;;) {
         struct sc_reply *r = NULL;
-        ssize_t n = sc_resp_parse(c->in + c->in_off, c->in_len - c->in_off, &r);
+        /* Nothing buffered yet (c->in may still be NULL): read first. */
+        ssize_t n = c->in_len > c->in_off ? sc_resp_parse(c->in + c->in_off, c->in_len - c->in_off, &r) : 0;
         if (n > 0) {
             c->in_off += (size_t)n;
             return r;
@@ -223,12 +231,9 @@ struct sc_reply *sc_conn_cmdv(struct sc_conn *c, int argc, const char *const *ar
 struct sc_reply *sc_conn_cmd(struct sc_conn *c, ...)
 {
     const char *argv[ARGS_MAX];
-    int argc = 0;
     va_list ap;
     va_start(ap, c);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) != NULL && argc < ARGS_MAX)
-        argv[argc++] = a;
+    int argc = collect_args(ap, argv);
     va_end(ap);
     return sc_conn_cmdv(c, argc, argv, NULL);
 }
