@@ -11,6 +11,7 @@ the suite is developed against /usr/bin/redis-server 7.0.15 and runs
 unchanged against shoal-server; shoal-only checks use IS_SHOAL to skip.
 """
 
+import binascii
 import os
 import re
 import shutil
@@ -684,14 +685,10 @@ class ClusterServer(Server):
 
 
 def crc16_xmodem(data):
-    """CRC-16/XMODEM, bit by bit: an independent model of the server's."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
+    """CRC-16/XMODEM from Python's binascii (CRC-CCITT with initial value 0
+    is XMODEM): an independent model of the server's, and fast enough to
+    pick tens of thousands of keys by slot."""
+    return binascii.crc_hqx(data, 0)
 
 
 def key_slot(key):

@@ -24,7 +24,6 @@ processes (srvutil) nor forming clusters by hand (failutil).
   LiveClient(seeds, keys, tagged_groups, expected)
 """
 
-import binascii
 import json
 import os
 import random
@@ -147,16 +146,8 @@ def start_empty(make, count, prefix="n", args=()):
 # ---- keys and slots ----
 
 def slot_of(key):
-    """Like srvutil.key_slot but with the C CRC (binascii's CRC-CCITT with
-    initial value 0 is XMODEM): fast enough to pick 20,000 keys in 512 slots."""
-    if isinstance(key, str):
-        key = key.encode()
-    s = key.find(b"{")
-    if s >= 0:
-        e = key.find(b"}", s + 1)
-        if e > s + 1:
-            key = key[s + 1:e]
-    return binascii.crc_hqx(key, 0) % SLOTS
+    """The hash slot of key (srvutil.key_slot)."""
+    return srvutil.key_slot(key)
 
 
 def keys_for_slots(slots, count, prefix="k:"):
