@@ -193,7 +193,7 @@ static const struct node_cmd table[] = {
     CMD("restore", node_cmd_restore, -4, W | DOOM, "keyspace write slow dangerous", 1, 1, 1),
     /* Positions 3 3 1 as Redis declares them; the KEYS form's keys come
      * from node_migrate_getkeys (COMMAND GETKEYS, cluster routing). */
-    {.name = "migrate", .proc = node_cmd_migrate, .arity = -6, .flags = W | NODE_CMD_MOVABLE_KEYS,
+    {.name = "migrate", .proc = node_cmd_migrate, .arity = -6, .flags = W,
      .acl = "keyspace write slow dangerous", .first_key = 3, .last_key = 3, .key_step = 1,
      .getkeys = node_migrate_getkeys},
     {.name = "function", .arity = -2, .acl = "slow", SUBS(function_subcmds)},

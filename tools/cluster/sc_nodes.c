@@ -54,6 +54,16 @@ int sc_addr_parse(const char *s, char *host, size_t host_size, int *port)
     return 0;
 }
 
+static const struct {
+    const char *name;
+    unsigned flag;
+} flag_names[] = {
+    {"myself", SC_F_MYSELF},       {"master", SC_F_MASTER}, {"slave", SC_F_REPLICA},
+    {"fail?", SC_F_PFAIL},         {"fail", SC_F_FAIL},     {"handshake", SC_F_HANDSHAKE},
+    {"noaddr", SC_F_NOADDR},       {"noflags", SC_F_NOFLAGS},
+};
+
+/* The comma-separated flags field; unknown flags are ignored. */
 static unsigned parse_flags(const char *s, size_t n)
 {
     unsigned f = 0;
@@ -62,25 +72,9 @@ static unsigned parse_flags(const char *s, size_t n)
         size_t j = i;
         while (j < n && s[j] != ',')
             j++;
-        size_t k = j - i;
-#define IS(lit) (k == sizeof(lit) - 1 && memcmp(s + i, lit, k) == 0)
-        if (IS("myself"))
-            f |= SC_F_MYSELF;
-        else if (IS("master"))
-            f |= SC_F_MASTER;
-        else if (IS("slave"))
-            f |= SC_F_REPLICA;
-        else if (IS("fail?"))
-            f |= SC_F_PFAIL;
-        else if (IS("fail"))
-            f |= SC_F_FAIL;
-        else if (IS("handshake"))
-            f |= SC_F_HANDSHAKE;
-        else if (IS("noaddr"))
-            f |= SC_F_NOADDR;
-        else if (IS("noflags"))
-            f |= SC_F_NOFLAGS;
-#undef IS
+        for (size_t k = 0; k < sizeof(flag_names) / sizeof(flag_names[0]); k++)
+            if (strlen(flag_names[k].name) == j - i && memcmp(s + i, flag_names[k].name, j - i) == 0)
+                f |= flag_names[k].flag;
         i = j + 1;
     }
     return f;
