@@ -22,6 +22,8 @@
 #include "gossip/gossip.h"
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/digest.h"
+#include "node/obj.h"
 #include "node/node_int.h"
 
 #include <stdio.h>
@@ -29,7 +31,7 @@
 
 /* ---- SHA-1 (FIPS 180-4), written for the digests only ---- */
 
-#define SHA1_LEN 20
+#define SHA1_LEN NODE_DIGEST_LEN
 
 struct sha1 {
     uint32_t h[5];
@@ -127,7 +129,7 @@ static void sha1_final(struct sha1 *s, uint8_t out[SHA1_LEN])
 
 /* ---- the digests ---- */
 
-static void digest_xor(uint8_t d[SHA1_LEN], const void *p, size_t len)
+void node_digest_xor(uint8_t d[SHA1_LEN], const void *p, size_t len)
 {
     struct sha1 s;
     uint8_t h[SHA1_LEN];
@@ -138,10 +140,10 @@ static void digest_xor(uint8_t d[SHA1_LEN], const void *p, size_t len)
         d[i] ^= h[i];
 }
 
-static void digest_mix(uint8_t d[SHA1_LEN], const void *p, size_t len)
+void node_digest_mix(uint8_t d[SHA1_LEN], const void *p, size_t len)
 {
     struct sha1 s;
-    digest_xor(d, p, len);
+    node_digest_xor(d, p, len);
     sha1_init(&s);
     sha1_update(&s, d, SHA1_LEN);
     sha1_final(&s, d);
@@ -150,21 +152,28 @@ static void digest_mix(uint8_t d[SHA1_LEN], const void *p, size_t len)
 static void digest_u32(uint8_t d[SHA1_LEN], uint32_t v)
 {
     uint8_t be[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    digest_mix(d, be, sizeof(be));
+    node_digest_mix(d, be, sizeof(be));
 }
 
 /* The value's steps on d; false for a type whose digest shoal cannot make yet. */
 static bool digest_value(uint8_t d[SHA1_LEN], const struct node_ks_entry *e)
 {
-    if (node_ks_entry_type(e) != NODE_KS_STRING)
-        return false;
-    digest_u32(d, 0); /* Redis's OBJ_STRING */
-    char buf[NODE_KS_INTBUF];
-    size_t len;
-    const char *v = node_ks_str_get(e, buf, &len);
-    digest_mix(d, v, len);
+    enum node_ks_type t = node_ks_entry_type(e);
+    if (t == NODE_KS_STRING) {
+        digest_u32(d, 0); /* Redis's OBJ_STRING */
+        char buf[NODE_KS_INTBUF];
+        size_t len;
+        const char *v = node_ks_str_get(e, buf, &len);
+        node_digest_mix(d, v, len);
+    } else {
+        const struct node_obj_type *ot = node_obj_type(t);
+        if (!ot->digest)
+            return false;
+        digest_u32(d, (uint32_t)t); /* Redis's OBJ_LIST 1, OBJ_SET 2, OBJ_ZSET 3, OBJ_HASH 4 */
+        ot->digest(node_ks_entry_ptr(e), d);
+    }
     if (node_ks_entry_expire(e) != -1)
-        digest_xor(d, "!!expire!!", 10);
+        node_digest_xor(d, "!!expire!!", 10);
     return true;
 }
 
@@ -187,10 +196,10 @@ static void digest_key(void *ud, const struct node_ks_entry *e)
     uint8_t kd[SHA1_LEN] = {0};
     size_t klen;
     const char *k = node_ks_entry_key(e, &klen);
-    digest_mix(kd, k, klen);
+    node_digest_mix(kd, k, klen);
     if (!digest_value(kd, e))
         dd->unsupported = true;
-    digest_xor(dd->d, kd, SHA1_LEN);
+    node_digest_xor(dd->d, kd, SHA1_LEN);
 }
 
 #define ERR_DIGEST_TYPE "ERR DEBUG DIGEST of this type is not supported by this shoal version"

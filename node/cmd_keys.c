@@ -10,6 +10,7 @@
  *
  * Only database 0 exists: SELECT and COPY ... DB accept nothing else.
  */
+#include "node/obj.h"
 #include "node/commands.h"
 #include "node/propagate.h"
 #include "node/core/core.h"
@@ -430,8 +431,13 @@ void node_cmd_object_encoding(struct node_client *c)
 {
     struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[2], c->argl[2], NODE_KS_READ);
 
-    if (e == NULL)
+    if (e == NULL) {
         node_reply_null(&c->out);
+        return;
+    }
+    const struct node_obj_type *ot = node_obj_type(node_ks_entry_type(e));
+    if (ot && ot->encoding)
+        node_reply_bulk_cstr(&c->out, ot->encoding(node_ks_entry_ptr(e)));
     else
         node_reply_bulk_cstr(&c->out, node_ks_entry_encoding(e));
 }

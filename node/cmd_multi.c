@@ -113,3 +113,13 @@ void node_cmd_exec(struct node_client *c)
     c->mcount = c->mcap = count;
     node_multi_reset(c);
 }
+
+void node_cmd_watch(struct node_client *c)
+{
+    node_reply_error(&c->out, "ERR watch is not implemented yet");
+}
+
+void node_cmd_unwatch(struct node_client *c)
+{
+    node_reply_error(&c->out, "ERR unwatch is not implemented yet");
+}

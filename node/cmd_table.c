@@ -34,7 +34,20 @@
 
 static const struct node_cmd object_subcmds[] = {
     CMD("encoding", node_cmd_object_encoding, 3, R, "keyspace read slow", 2, 2, 1),
+    CMD("freq", node_cmd_object_freq, 3, R, "keyspace read slow", 2, 2, 1),
     CMD("help", node_cmd_object_help, 2, LOAD | STALE, "keyspace slow", 0, 0, 0),
+    CMD("idletime", node_cmd_object_idletime, 3, R, "keyspace read slow", 2, 2, 1),
+    CMD("refcount", node_cmd_object_refcount, 3, R, "keyspace read slow", 2, 2, 1),
+};
+
+#define PS (NODE_CMD_PUBSUB | LOAD | STALE)
+static const struct node_cmd pubsub_subcmds[] = {
+    CMD("channels", node_cmd_pubsub_channels, -2, PS, "pubsub slow", 0, 0, 0),
+    CMD("help", node_cmd_pubsub_help, 2, LOAD | STALE, "slow", 0, 0, 0),
+    CMD("numpat", node_cmd_pubsub_numpat, 2, PS, "pubsub slow", 0, 0, 0),
+    CMD("numsub", node_cmd_pubsub_numsub, -2, PS, "pubsub slow", 0, 0, 0),
+    CMD("shardchannels", node_cmd_pubsub_shardchannels, -2, PS, "pubsub slow", 0, 0, 0),
+    CMD("shardnumsub", node_cmd_pubsub_shardnumsub, -2, PS, "pubsub slow", 0, 0, 0),
 };
 
 static const struct node_cmd config_subcmds[] = {
@@ -162,6 +175,125 @@ static const struct node_cmd table[] = {
     CMD("expiretime", node_cmd_expiretime, 2, R | FAST, "keyspace read fast", 1, 1, 1),
     CMD("pexpiretime", node_cmd_pexpiretime, 2, R | FAST, "keyspace read fast", 1, 1, 1),
     CMD("persist", node_cmd_persist, 2, W | FAST, "keyspace write fast", 1, 1, 1),
+    /* lists */
+    CMD("lpush", node_cmd_lpush, -3, W | DOOM | FAST, "write list fast", 1, 1, 1),
+    CMD("rpush", node_cmd_rpush, -3, W | DOOM | FAST, "write list fast", 1, 1, 1),
+    CMD("lpushx", node_cmd_lpushx, -3, W | DOOM | FAST, "write list fast", 1, 1, 1),
+    CMD("rpushx", node_cmd_rpushx, -3, W | DOOM | FAST, "write list fast", 1, 1, 1),
+    CMD("lpop", node_cmd_lpop, -2, W | FAST, "write list fast", 1, 1, 1),
+    CMD("rpop", node_cmd_rpop, -2, W | FAST, "write list fast", 1, 1, 1),
+    CMD("llen", node_cmd_llen, 2, R | FAST, "read list fast", 1, 1, 1),
+    CMD("lrange", node_cmd_lrange, 4, R, "read list slow", 1, 1, 1),
+    CMD("lindex", node_cmd_lindex, 3, R, "read list slow", 1, 1, 1),
+    CMD("lset", node_cmd_lset, 4, W | DOOM, "write list slow", 1, 1, 1),
+    CMD("linsert", node_cmd_linsert, 5, W | DOOM, "write list slow", 1, 1, 1),
+    CMD("lrem", node_cmd_lrem, 4, W, "write list slow", 1, 1, 1),
+    CMD("ltrim", node_cmd_ltrim, 4, W, "write list slow", 1, 1, 1),
+    CMD("lpos", node_cmd_lpos, -3, R, "read list slow", 1, 1, 1),
+    CMD("lmove", node_cmd_lmove, 5, W | DOOM, "write list slow", 1, 2, 1),
+    CMD("rpoplpush", node_cmd_rpoplpush, 3, W | DOOM, "write list slow", 1, 2, 1),
+    CMD("blpop", node_cmd_blpop, -3, W | NOSCR | NODE_CMD_BLOCKING, "write list slow blocking", 1, -2, 1),
+    CMD("brpop", node_cmd_brpop, -3, W | NOSCR | NODE_CMD_BLOCKING, "write list slow blocking", 1, -2, 1),
+    CMD("blmove", node_cmd_blmove, 6, W | DOOM | NOSCR | NODE_CMD_BLOCKING, "write list slow blocking", 1, 2, 1),
+    CMD("brpoplpush", node_cmd_brpoplpush, 4, W | DOOM | NOSCR | NODE_CMD_BLOCKING, "write list slow blocking", 1, 2, 1),
+    {.name = "blmpop", .proc = node_cmd_blmpop, .arity = -5, .flags = W | NODE_CMD_BLOCKING, .acl = "write list slow blocking",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_blmpop_getkeys},
+    {.name = "lmpop", .proc = node_cmd_lmpop, .arity = -4, .flags = W, .acl = "write list slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_lmpop_getkeys},
+    /* hashes */
+    CMD("hset", node_cmd_hset, -4, W | DOOM | FAST, "write hash fast", 1, 1, 1),
+    CMD("hsetnx", node_cmd_hsetnx, 4, W | DOOM | FAST, "write hash fast", 1, 1, 1),
+    CMD("hget", node_cmd_hget, 3, R | FAST, "read hash fast", 1, 1, 1),
+    CMD("hmget", node_cmd_hmget, -3, R | FAST, "read hash fast", 1, 1, 1),
+    CMD("hmset", node_cmd_hmset, -4, W | DOOM | FAST, "write hash fast", 1, 1, 1),
+    CMD("hdel", node_cmd_hdel, -3, W | FAST, "write hash fast", 1, 1, 1),
+    CMD("hlen", node_cmd_hlen, 2, R | FAST, "read hash fast", 1, 1, 1),
+    CMD("hstrlen", node_cmd_hstrlen, 3, R | FAST, "read hash fast", 1, 1, 1),
+    CMD("hexists", node_cmd_hexists, 3, R | FAST, "read hash fast", 1, 1, 1),
+    CMD("hkeys", node_cmd_hkeys, 2, R, "read hash slow", 1, 1, 1),
+    CMD("hvals", node_cmd_hvals, 2, R, "read hash slow", 1, 1, 1),
+    CMD("hgetall", node_cmd_hgetall, 2, R, "read hash slow", 1, 1, 1),
+    CMD("hincrby", node_cmd_hincrby, 4, W | DOOM | FAST, "write hash fast", 1, 1, 1),
+    CMD("hincrbyfloat", node_cmd_hincrbyfloat, 4, W | DOOM | FAST, "write hash fast", 1, 1, 1),
+    CMD("hrandfield", node_cmd_hrandfield, -2, R, "read hash slow", 1, 1, 1),
+    CMD("hscan", node_cmd_hscan, -3, R, "read hash slow", 1, 1, 1),
+    /* sets */
+    CMD("sadd", node_cmd_sadd, -3, W | DOOM | FAST, "write set fast", 1, 1, 1),
+    CMD("srem", node_cmd_srem, -3, W | FAST, "write set fast", 1, 1, 1),
+    CMD("scard", node_cmd_scard, 2, R | FAST, "read set fast", 1, 1, 1),
+    CMD("sismember", node_cmd_sismember, 3, R | FAST, "read set fast", 1, 1, 1),
+    CMD("smismember", node_cmd_smismember, -3, R | FAST, "read set fast", 1, 1, 1),
+    CMD("smembers", node_cmd_smembers, 2, R, "read set slow", 1, 1, 1),
+    CMD("srandmember", node_cmd_srandmember, -2, R, "read set slow", 1, 1, 1),
+    CMD("spop", node_cmd_spop, -2, W | FAST, "write set fast", 1, 1, 1),
+    CMD("smove", node_cmd_smove, 4, W | FAST, "write set fast", 1, 2, 1),
+    CMD("sinter", node_cmd_sinter, -2, R, "read set slow", 1, -1, 1),
+    {.name = "sintercard", .proc = node_cmd_sintercard, .arity = -3, .flags = R, .acl = "read set slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_sintercard_getkeys},
+    CMD("sinterstore", node_cmd_sinterstore, -3, W | DOOM, "write set slow", 1, -1, 1),
+    CMD("sunion", node_cmd_sunion, -2, R, "read set slow", 1, -1, 1),
+    CMD("sunionstore", node_cmd_sunionstore, -3, W | DOOM, "write set slow", 1, -1, 1),
+    CMD("sdiff", node_cmd_sdiff, -2, R, "read set slow", 1, -1, 1),
+    CMD("sdiffstore", node_cmd_sdiffstore, -3, W | DOOM, "write set slow", 1, -1, 1),
+    CMD("sscan", node_cmd_sscan, -3, R, "read set slow", 1, 1, 1),
+    /* sorted sets */
+    CMD("zadd", node_cmd_zadd, -4, W | DOOM | FAST, "write sortedset fast", 1, 1, 1),
+    CMD("zincrby", node_cmd_zincrby, 4, W | DOOM | FAST, "write sortedset fast", 1, 1, 1),
+    CMD("zrem", node_cmd_zrem, -3, W | FAST, "write sortedset fast", 1, 1, 1),
+    CMD("zcard", node_cmd_zcard, 2, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zscore", node_cmd_zscore, 3, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zmscore", node_cmd_zmscore, -3, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zrank", node_cmd_zrank, 3, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zrevrank", node_cmd_zrevrank, 3, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zcount", node_cmd_zcount, 4, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zlexcount", node_cmd_zlexcount, 4, R | FAST, "read sortedset fast", 1, 1, 1),
+    CMD("zrange", node_cmd_zrange, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zrangestore", node_cmd_zrangestore, -5, W | DOOM, "write sortedset slow", 1, 2, 1),
+    CMD("zrevrange", node_cmd_zrevrange, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zrangebyscore", node_cmd_zrangebyscore, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zrevrangebyscore", node_cmd_zrevrangebyscore, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zrangebylex", node_cmd_zrangebylex, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zrevrangebylex", node_cmd_zrevrangebylex, -4, R, "read sortedset slow", 1, 1, 1),
+    CMD("zremrangebyrank", node_cmd_zremrangebyrank, 4, W, "write sortedset slow", 1, 1, 1),
+    CMD("zremrangebyscore", node_cmd_zremrangebyscore, 4, W, "write sortedset slow", 1, 1, 1),
+    CMD("zremrangebylex", node_cmd_zremrangebylex, 4, W, "write sortedset slow", 1, 1, 1),
+    CMD("zpopmin", node_cmd_zpopmin, -2, W | FAST, "write sortedset fast", 1, 1, 1),
+    CMD("zpopmax", node_cmd_zpopmax, -2, W | FAST, "write sortedset fast", 1, 1, 1),
+    CMD("bzpopmin", node_cmd_bzpopmin, -3, W | NOSCR | NODE_CMD_BLOCKING | FAST, "write sortedset fast blocking", 1, -2, 1),
+    CMD("bzpopmax", node_cmd_bzpopmax, -3, W | NOSCR | NODE_CMD_BLOCKING | FAST, "write sortedset fast blocking", 1, -2, 1),
+    {.name = "zmpop", .proc = node_cmd_zmpop, .arity = -4, .flags = W, .acl = "write sortedset slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_zmpop_getkeys},
+    {.name = "bzmpop", .proc = node_cmd_bzmpop, .arity = -5, .flags = W | NODE_CMD_BLOCKING, .acl = "write sortedset slow blocking",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_bzmpop_getkeys},
+    CMD("zrandmember", node_cmd_zrandmember, -2, R, "read sortedset slow", 1, 1, 1),
+    {.name = "zunion", .proc = node_cmd_zunion, .arity = -3, .flags = R, .acl = "read sortedset slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_zunion_getkeys},
+    {.name = "zunionstore", .proc = node_cmd_zunionstore, .arity = -4, .flags = W | DOOM, .acl = "write sortedset slow",
+     .first_key = 1, .last_key = 1, .key_step = 1, .getkeys = node_zunionstore_getkeys},
+    {.name = "zinter", .proc = node_cmd_zinter, .arity = -3, .flags = R, .acl = "read sortedset slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_zinter_getkeys},
+    {.name = "zinterstore", .proc = node_cmd_zinterstore, .arity = -4, .flags = W | DOOM, .acl = "write sortedset slow",
+     .first_key = 1, .last_key = 1, .key_step = 1, .getkeys = node_zinterstore_getkeys},
+    {.name = "zintercard", .proc = node_cmd_zintercard, .arity = -3, .flags = R, .acl = "read sortedset slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_zintercard_getkeys},
+    {.name = "zdiff", .proc = node_cmd_zdiff, .arity = -3, .flags = R, .acl = "read sortedset slow",
+     .first_key = 0, .last_key = 0, .key_step = 0, .getkeys = node_zdiff_getkeys},
+    {.name = "zdiffstore", .proc = node_cmd_zdiffstore, .arity = -4, .flags = W | DOOM, .acl = "write sortedset slow",
+     .first_key = 1, .last_key = 1, .key_step = 1, .getkeys = node_zdiffstore_getkeys},
+    CMD("zscan", node_cmd_zscan, -3, R, "read sortedset slow", 1, 1, 1),
+    /* optimistic transactions */
+    CMD("watch", node_cmd_watch, -2, NOSCR | LOAD | STALE | FAST | BUSY, "fast transaction", 1, -1, 1),
+    CMD("unwatch", node_cmd_unwatch, 1, NOSCR | LOAD | STALE | FAST | BUSY, "fast transaction", 0, 0, 0),
+    /* pub/sub */
+    CMD("subscribe", node_cmd_subscribe, -2, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 0, 0, 0),
+    CMD("unsubscribe", node_cmd_unsubscribe, -1, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 0, 0, 0),
+    CMD("psubscribe", node_cmd_psubscribe, -2, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 0, 0, 0),
+    CMD("punsubscribe", node_cmd_punsubscribe, -1, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 0, 0, 0),
+    CMD("publish", node_cmd_publish, 3, NODE_CMD_PUBSUB | LOAD | STALE | FAST, "pubsub fast", 0, 0, 0),
+    CMD("ssubscribe", node_cmd_ssubscribe, -2, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 1, -1, 1),
+    CMD("sunsubscribe", node_cmd_sunsubscribe, -1, NODE_CMD_PUBSUB | NOSCR | LOAD | STALE, "pubsub slow", 1, -1, 1),
+    CMD("spublish", node_cmd_spublish, 3, NODE_CMD_PUBSUB | LOAD | STALE | FAST, "pubsub fast", 1, 1, 1),
+    {.name = "pubsub", .arity = -2, .acl = "slow", SUBS(pubsub_subcmds)},
     /* transactions */
     CMD("multi", node_cmd_multi, 1, NOSCR | LOAD | STALE | FAST | BUSY, "fast transaction", 0, 0, 0),
     CMD("exec", node_cmd_exec, 1, NOSCR | LOAD | STALE | SKIPLOG, "slow transaction", 0, 0, 0),
@@ -217,12 +349,12 @@ static const struct node_cmd table[] = {
 
 /* Lookup: an open-addressed index over the lower-cased names, built once.
  * Sized to a power of two at least 4x the table so probes stay short. */
-#define INDEX_SIZE 256
+#define INDEX_SIZE 512
 static_assert(INDEX_SIZE >= 2 * CORE_ARRAY_LEN(table), "command index too small");
 static int16_t cmd_index[INDEX_SIZE];
 static bool index_built;
 static struct node_cmd_stats top_stats[CORE_ARRAY_LEN(table)];
-#define SUB_STATS_MAX 128
+#define SUB_STATS_MAX 192
 static struct node_cmd_stats sub_stats[SUB_STATS_MAX];
 
 static uint32_t name_hash(const char *s, size_t len)

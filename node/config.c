@@ -336,11 +336,32 @@ const struct config_opt node_config__opts[] = {
      .min = 0, .max = INT_MAX},
     {.name = "min-replicas-max-lag", .alias = "min-slaves-max-lag", .type = T_INT, FIELD(min_replicas_max_lag),
      .min = 0, .max = INT_MAX},
+    /* memory limit and eviction */
+    {.name = "maxmemory", .type = T_MEM, FIELD(maxmemory), .min = 0, .max = LLONG_MAX},
+    {.name = "maxmemory-policy", .type = T_ENUM, FIELD(maxmemory_policy),
+     .values = "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, "
+               "allkeys-random, noeviction"},
+    INT_OPT("maxmemory-samples", maxmemory_samples, 1, 64),
+    INT_OPT("maxmemory-eviction-tenacity", maxmemory_eviction_tenacity, 0, 100),
+    INT_OPT("lfu-log-factor", lfu_log_factor, 0, INT_MAX),
+    INT_OPT("lfu-decay-time", lfu_decay_time, 0, INT_MAX),
+    /* collection encodings */
+    {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries", .type = T_INT,
+     FIELD(hash_max_listpack_entries), .min = 0, .max = LONG_MAX},
+    {.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value", .type = T_MEM,
+     FIELD(hash_max_listpack_value), .min = 0, .max = LONG_MAX},
+    {.name = "set-max-intset-entries", .type = T_INT, FIELD(set_max_intset_entries), .min = 0, .max = LONG_MAX},
+    {.name = "zset-max-listpack-entries", .alias = "zset-max-ziplist-entries", .type = T_INT,
+     FIELD(zset_max_listpack_entries), .min = 0, .max = LONG_MAX},
+    {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value", .type = T_MEM,
+     FIELD(zset_max_listpack_value), .min = 0, .max = LONG_MAX},
+    {.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .type = T_INT,
+     FIELD(list_max_listpack_size), .min = INT_MIN, .max = INT_MAX},
+    INT_OPT("list-compress-depth", list_compress_depth, 0, INT_MAX),
     /* Not implemented, but tools (redis-benchmark, client libraries) read
      * them: CONFIG GET shows what shoal does, CONFIG SET accepts only that.
      * In a file they go through directives[] (one warning). */
     {.name = "appendonly", .type = T_FIXED, .fixed = "no"},
-    {.name = "maxmemory", .type = T_FIXED, .fixed = "0"},
 };
 
 #define OPTS_COUNT CORE_ARRAY_LEN(node_config__opts)
@@ -370,7 +391,6 @@ struct directive {
 #define WHY_AOF "AOF persistence is not implemented yet, writes after the last RDB save would be lost on restart"
 #define WHY_TLS "TLS is not implemented yet, connections would not be encrypted"
 #define WHY_ACL "ACL users are not implemented yet, their passwords and restrictions would be ignored"
-#define WHY_MAXMEM "eviction is not implemented yet, the memory limit would not be enforced"
 #define WHY_CLIMEM "client eviction is not implemented yet, the memory limit would not be enforced"
 #define WHY_LINKBUF "the cluster link buffer limit is not implemented yet, it would not be enforced"
 #define WHY_RENAME "renaming commands is not implemented yet, the command would stay reachable under its name"
@@ -404,20 +424,9 @@ static const struct directive directives[] = {
     HARMLESS("rdb-del-sync-files", A_BOOL), HARMLESS("rdb-save-incremental-fsync", A_BOOL),
     HARMLESS_ENUM("sanitize-dump-payload", "no, yes, clients"),
     /* memory limits and eviction */
-    SAFE_IF("maxmemory", A_MEM, "0", WHY_MAXMEM),
     SAFE_IF("maxmemory-clients", A_ANY, "0", WHY_CLIMEM),
-    HARMLESS_ENUM("maxmemory-policy", "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
-                                      "allkeys-lfu, allkeys-random, noeviction"),
-    HARMLESS("maxmemory-samples", A_INT), HARMLESS("maxmemory-eviction-tenacity", A_INT),
-    HARMLESS("lfu-log-factor", A_INT), HARMLESS("lfu-decay-time", A_INT),
     /* encodings and tuning of the data structures */
-    HARMLESS("hash-max-listpack-entries", A_INT), HARMLESS("hash-max-listpack-value", A_MEM),
-    HARMLESS("hash-max-ziplist-entries", A_INT), HARMLESS("hash-max-ziplist-value", A_MEM),
-    HARMLESS("zset-max-listpack-entries", A_INT), HARMLESS("zset-max-listpack-value", A_MEM),
-    HARMLESS("zset-max-ziplist-entries", A_INT), HARMLESS("zset-max-ziplist-value", A_MEM),
-    HARMLESS("list-max-listpack-size", A_INT), HARMLESS("list-max-ziplist-size", A_INT),
     HARMLESS("list-max-ziplist-entries", A_ANY), HARMLESS("list-max-ziplist-value", A_ANY),
-    HARMLESS("list-compress-depth", A_INT), HARMLESS("set-max-intset-entries", A_INT),
     HARMLESS("hll-sparse-max-bytes", A_MEM), HARMLESS("stream-node-max-bytes", A_MEM),
     HARMLESS("stream-node-max-entries", A_INT), HARMLESS("activerehashing", A_BOOL),
     HARMLESS("activedefrag", A_BOOL), HARMLESS("active-defrag-ignore-bytes", A_MEM),
@@ -1032,6 +1041,21 @@ static char *cwd_dup(void)
     return core_strndup(buf, strlen(buf));
 }
 
+static void init_data(struct node_config *cfg)
+{
+    cfg->maxmemory_policy = NODE_MAXMEMORY_NOEVICTION;
+    cfg->maxmemory_samples = 5;
+    cfg->maxmemory_eviction_tenacity = 10;
+    cfg->lfu_log_factor = 10;
+    cfg->lfu_decay_time = 1;
+    cfg->hash_max_listpack_entries = 128;
+    cfg->hash_max_listpack_value = 64;
+    cfg->set_max_intset_entries = 512;
+    cfg->zset_max_listpack_entries = 128;
+    cfg->zset_max_listpack_value = 64;
+    cfg->list_max_listpack_size = -2;
+}
+
 static void init_replication(struct node_config *cfg)
 {
     static const struct node_save_point save_defaults[] = {{3600, 1}, {300, 100}, {60, 10000}};
@@ -1085,6 +1109,7 @@ void node_config_init(struct node_config *cfg)
     cfg->cluster_replica_validity_factor = 10;
     cfg->cluster_migration_barrier = 1;
     init_replication(cfg);
+    init_data(cfg);
 }
 
 void node_config_free(struct node_config *cfg)

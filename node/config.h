@@ -25,6 +25,18 @@ struct node_obuf_limit {
     long long soft_seconds;
 };
 
+/* maxmemory-policy, in the order of the option's words. */
+enum node_maxmemory_policy {
+    NODE_MAXMEMORY_VOLATILE_LRU = 0,
+    NODE_MAXMEMORY_VOLATILE_LFU,
+    NODE_MAXMEMORY_VOLATILE_RANDOM,
+    NODE_MAXMEMORY_VOLATILE_TTL,
+    NODE_MAXMEMORY_ALLKEYS_LRU,
+    NODE_MAXMEMORY_ALLKEYS_LFU,
+    NODE_MAXMEMORY_ALLKEYS_RANDOM,
+    NODE_MAXMEMORY_NOEVICTION,
+};
+
 enum node_obuf_class { NODE_OBUF_NORMAL = 0, NODE_OBUF_REPLICA = 1, NODE_OBUF_PUBSUB = 2 };
 
 /* "save <seconds> <changes>": BGSAVE when at least changes writes happened in
@@ -108,6 +120,24 @@ struct node_config {
     bool repl_disable_tcp_nodelay; /* no */
     int min_replicas_to_write;  /* 0 */
     int min_replicas_max_lag;   /* 10 s */
+
+    /* memory limit and eviction (node/evict.c) */
+    long long maxmemory;        /* bytes; 0 = no limit */
+    int maxmemory_policy;       /* enum node_maxmemory_policy */
+    int maxmemory_samples;      /* 5 */
+    int maxmemory_eviction_tenacity; /* 10 */
+    int lfu_log_factor;         /* 10 */
+    int lfu_decay_time;         /* 1 (minutes) */
+    /* collection encodings: compact while at or under these (Redis's defaults) */
+    long long hash_max_listpack_entries; /* 128 */
+    long long hash_max_listpack_value;   /* 64 bytes */
+    long long set_max_intset_entries;    /* 512 */
+    long long zset_max_listpack_entries; /* 128 */
+    long long zset_max_listpack_value;   /* 64 bytes */
+    int list_max_listpack_size;          /* -2: 8 kB per node; > 0: entries per node */
+    int list_compress_depth;             /* 0 */
+    /* keyspace notifications: NODE_NOTIFY_* bits (node/notify.h); "" = 0 */
+    int notify_keyspace_events;
 
     /* the absolute path of the config file, or NULL when started without one */
     char *config_file;

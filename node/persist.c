@@ -22,6 +22,7 @@
 
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/obj.h"
 #include "node/persist_int.h"
 #include "node/repl.h"
 #include "node/server.h"
@@ -47,39 +48,28 @@ static int write_string_body(struct rdb_enc *enc, const struct node_ks_entry *e)
     return rdb_enc_str(enc, s, len);
 }
 
-/* One row per keyspace type shoal holds; a type without a row cannot be
- * written yet (collections arrive in a later issue). */
-static const struct {
-    enum node_ks_type ks_type;
-    enum rdb_type rdb_type;
-    int (*body)(struct rdb_enc *enc, const struct node_ks_entry *e);
-} writers[] = {
-    {NODE_KS_STRING, RDB_TYPE_STRING, write_string_body},
-};
-
-static int writer_index(const struct node_ks_entry *e)
-{
-    enum node_ks_type t = node_ks_entry_type(e);
-    for (size_t i = 0; i < CORE_ARRAY_LEN(writers); i++)
-        if (writers[i].ks_type == t)
-            return (int)i;
-    return -1;
-}
-
+/* Collections are written by their type's hooks (node/obj.h); a type
+ * whose hooks are missing cannot be written. */
 int node_persist__rdb_type(const struct node_ks_entry *e)
 {
-    int i = writer_index(e);
-    return i < 0 ? -1 : (int)writers[i].rdb_type;
+    enum node_ks_type t = node_ks_entry_type(e);
+    if (t == NODE_KS_STRING)
+        return RDB_TYPE_STRING;
+    const struct node_obj_type *ot = node_obj_type(t);
+    return ot->rdb_type && ot->rdb_write ? ot->rdb_type(node_ks_entry_ptr(e)) : -1;
 }
 
 int node_persist__write_body(struct rdb_enc *enc, const struct node_ks_entry *e)
 {
-    int i = writer_index(e);
-    if (i < 0) {
+    enum node_ks_type t = node_ks_entry_type(e);
+    if (t == NODE_KS_STRING)
+        return write_string_body(enc, e);
+    const struct node_obj_type *ot = node_obj_type(t);
+    if (!ot->rdb_write) {
         errno = ENOTSUP;
         return -1;
     }
-    return writers[i].body(enc, e);
+    return ot->rdb_write(enc, node_ks_entry_ptr(e));
 }
 
 /* ---- the whole keyspace ---- */
@@ -149,8 +139,8 @@ static void write_key(void *ud, const struct node_ks_entry *e)
     struct write_ctx *w = ud;
     if (w->enc.err || w->err)
         return;
-    int i = writer_index(e);
-    if (i < 0) {
+    int type = node_persist__rdb_type(e);
+    if (type < 0) {
         w->err = ENOTSUP;
         return;
     }
@@ -159,9 +149,9 @@ static void write_key(void *ud, const struct node_ks_entry *e)
     int64_t expire = node_ks_entry_expire(e);
     if (expire != -1)
         rdb_enc_expire_ms(&w->enc, expire);
-    rdb_enc_type(&w->enc, writers[i].rdb_type);
+    rdb_enc_type(&w->enc, (enum rdb_type)type);
     rdb_enc_str(&w->enc, key, klen);
-    writers[i].body(&w->enc, e);
+    node_persist__write_body(&w->enc, e);
     if (++w->keys % PROGRESS_EVERY_KEYS == 0)
         report_progress(w);
 }

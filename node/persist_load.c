@@ -23,6 +23,7 @@
 
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/obj.h"
 #include "node/persist_int.h"
 #include "node/repl.h"
 #include "node/server.h"
@@ -58,21 +59,29 @@ static int store_string(struct node_server *srv, const uint8_t *key, size_t klen
     return 0;
 }
 
-/* One row per RDB type shoal holds; the other types are refused by name. */
-static const struct {
-    int rdb_type;
-    int (*store)(struct node_server *srv, const uint8_t *key, size_t klen, const struct rdb_value *v,
-                 int64_t expire_ms);
-} loaders[] = {
-    {RDB_TYPE_STRING, store_string},
-};
+/* A collection goes through its type's hooks (node/obj.h). */
+static int store_collection(struct node_server *srv, const struct node_obj_type *ot, const uint8_t *key, size_t klen,
+                            const struct rdb_value *v, int64_t expire_ms, const char **why)
+{
+    void *val = NULL;
+    enum node_obj_load r = ot->rdb_load(v, &srv->cfg, &val, why);
+    if (r == NODE_OBJ_LOAD_ERROR)
+        return -1;
+    if (r == NODE_OBJ_LOAD_EMPTY) {
+        /* Redis skips an empty collection (it cannot exist) */
+        node_ks_delete(srv->ks, (const char *)key, klen);
+        return 0;
+    }
+    node_ks_set_ptr(srv->ks, (const char *)key, klen, ot->type, val, expire_ms, 0);
+    return 0;
+}
 
 bool node_persist__type_supported(int rdb_type)
 {
-    for (size_t i = 0; i < CORE_ARRAY_LEN(loaders); i++)
-        if (loaders[i].rdb_type == rdb_type)
-            return true;
-    return false;
+    if (rdb_type == RDB_TYPE_STRING)
+        return true;
+    const struct node_obj_type *ot = node_obj_type_for_rdb(rdb_type);
+    return ot && ot->rdb_load;
 }
 
 int node_persist__store(struct node_server *srv, const uint8_t *key, size_t klen, const struct rdb_value *v,
@@ -82,11 +91,13 @@ int node_persist__store(struct node_server *srv, const uint8_t *key, size_t klen
         *why = "key or value too long";
         return -1;
     }
-    for (size_t i = 0; i < CORE_ARRAY_LEN(loaders); i++)
-        if (loaders[i].rdb_type == v->type)
-            return loaders[i].store(srv, key, klen, v, expire_ms);
-    *why = "type not supported by this shoal version";
-    return -1;
+    if (v->type == RDB_TYPE_STRING)
+        return store_string(srv, key, klen, v, expire_ms);
+    if (!node_persist__type_supported(v->type)) {
+        *why = "type not supported by this shoal version";
+        return -1;
+    }
+    return store_collection(srv, node_obj_type_for_rdb(v->type), key, klen, v, expire_ms, why);
 }
 
 /* ---- decoder callbacks ---- */

@@ -5,6 +5,7 @@
  *
  * Does not own connections (client.c) or command execution (dispatch.c).
  */
+#include "node/obj.h"
 #include "node/node_int.h"
 #include "node/cluster.h"
 #include "node/commands.h"
@@ -395,6 +396,7 @@ static int start(struct node_server *srv)
         srv->ks = node_ks_new(1);
     }
     node_ks_set_expired_hook(srv->ks, on_key_expired, srv);
+    node_obj_register(srv->ks);
     srv->loop = uv_default_loop();
     srv->repl = repl_new(srv);
     node_pause_init(srv);

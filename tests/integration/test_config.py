@@ -270,7 +270,6 @@ def test_command_line_bad_value_refused(make_server):
 @pytest.mark.skipif(srvutil.IS_REDIS, reason=srvutil.SHOAL_ONLY)
 @pytest.mark.parametrize("directive", [
     'appendonly yes',
-    'maxmemory 100mb',
     'rename-command FLUSHALL ""',
 ])
 def test_config_file_unsafe_directive_refused(make_server, directive):

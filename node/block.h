@@ -1,0 +1,57 @@
+/*
+ * block.h — clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+ * BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP).
+ *
+ * A blocking command that finds nothing to serve calls node_block_keys and
+ * returns without a reply. When a key it waits on is signalled ready
+ * (node_key_ready), the framework runs the command again, exactly as the
+ * client sent it, with node_block_rerun(c) true; the command then either
+ * serves (replies, and propagates its non-blocking form, e.g. "LPOP key",
+ * via node_prop_rewrite) or calls node_block_keys again to keep waiting —
+ * it keeps its place in every key's queue (clients are served in the order
+ * they blocked). A rerun happens right after the command that made the key
+ * ready (before that client's next command is read), as Redis does.
+ *
+ * On timeout the framework replies the nil the command declared. When the
+ * key's slot stops being served here the client gets "-MOVED <slot>
+ * <host>:<port>" (or -CLUSTERDOWN), and when this node turns into a replica
+ * "-UNBLOCKED force unblock from blocking operation, instance state
+ * changed (master -> replica?)", as Redis 7.0.
+ */
+#ifndef SHOAL_NODE_BLOCK_H
+#define SHOAL_NODE_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct node_client;
+struct node_server;
+
+/* What a timed-out client is answered. */
+enum node_block_nil {
+    NODE_BLOCK_NIL_ARRAY = 0, /* *-1 (RESP3 _): BLPOP, BRPOP, BLMPOP, BZPOPMIN/MAX, BZMPOP */
+    NODE_BLOCK_NIL_BULK = 1,  /* $-1 (RESP3 _): BLMOVE, BRPOPLPUSH */
+};
+
+/* Parses a blocking timeout (seconds, a float allowed, as Redis 7.0) in
+ * argv[argi] into an absolute deadline in unix ms (0 = wait forever).
+ * Replies "ERR timeout is not a float or out of range", "ERR timeout is
+ * negative" or "ERR timeout is out of range" and returns false on error. */
+bool node_block_parse_timeout(struct node_client *c, int argi, int64_t *deadline_ms);
+/* False when the command must not block and answers its nil at once:
+ * inside MULTI/EXEC, or applied from this node's master. */
+bool node_block_allowed(const struct node_client *c);
+/* Blocks c on the keys at argv indexes key_idx[0..nkeys) until deadline_ms
+ * (unix ms, 0 = forever). Call once per run, as the command's last act,
+ * without replying. */
+void node_block_keys(struct node_client *c, const int *key_idx, int nkeys, int64_t deadline_ms,
+                     enum node_block_nil nil);
+/* True while the framework reruns a blocked command. */
+bool node_block_rerun(const struct node_client *c);
+/* A key now holds elements a blocked client may take (LPUSH, LMOVE's
+ * destination, ZADD, ZINCRBY, RESTORE/RENAME/COPY/SMOVE onto it ...).
+ * Cheap when nobody is blocked on it. */
+void node_key_ready(struct node_server *srv, const char *key, size_t klen);
+
+#endif
