@@ -35,3 +35,8 @@ void node_key_ready(struct node_server *srv, const char *key, size_t klen)
 {
     (void)srv, (void)key, (void)klen;
 }
+
+void node_block_cluster_changed(struct node_server *srv)
+{
+    (void)srv;
+}

@@ -8,6 +8,9 @@
  * a file that is never renamed, so it keeps guarding across saves; a
  * second process with the same cluster-config-file refuses to start.
  */
+#include "node/block.h"
+#include "node/pubsub.h"
+#include "node/watch.h"
 #include "node/cluster.h"
 #include "gossip/gossip_bus.h"
 #include "gossip/gossip_conf.h"
@@ -89,8 +92,12 @@ static void env_slots_lost(void *ud, const struct slots_bitmap *slots)
 {
     struct node_server *srv = ud;
     size_t removed = 0;
-    for (int s = slots_bitmap_next(slots, 0); s >= 0; s = slots_bitmap_next(slots, s + 1))
+    for (int s = slots_bitmap_next(slots, 0); s >= 0; s = slots_bitmap_next(slots, s + 1)) {
+        node_watch_before_flush(srv, s); /* EXEC fails for a key that migrated away */
         removed += node_ks_dict_flush(srv->ks, (unsigned)s);
+    }
+    node_pubsub_slots_lost(srv, slots);
+    node_block_cluster_changed(srv);
     if (removed)
         core_log(CORE_LOG_NOTICE, "Deleted %zu keys from slots this node no longer owns", removed);
 }

@@ -13,5 +13,9 @@ struct node_server;
  * signalModifiedKey): every write command calls it once per key it
  * changed, after the change. Cheap when nobody watches anything. */
 void node_key_modified(struct node_server *srv, const char *key, size_t klen);
+/* Keys are about to be removed wholesale: dict -1 = FLUSHALL/FLUSHDB, else
+ * one keyspace dict (a hash slot that left this node). Watched keys that
+ * exist there now are touched, as Redis's touchAllWatchedKeysInDb. */
+void node_watch_before_flush(struct node_server *srv, int dict);
 
 #endif

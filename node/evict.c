@@ -1,0 +1,2 @@
+/* evict.c — placeholder until its owner lands it. */
+#include "node/server.h"

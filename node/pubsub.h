@@ -1,0 +1,17 @@
+/*
+ * pubsub.h — channels, patterns and shard channels: subscriptions, delivery
+ * to this node's clients, and (cluster mode) PUBLISH over the bus.
+ */
+#ifndef SHOAL_NODE_PUBSUB_H
+#define SHOAL_NODE_PUBSUB_H
+
+#include <stddef.h>
+
+struct node_server;
+struct slots_bitmap;
+
+/* Slots left this node: shard-channel subscribers of those slots are told
+ * with an sunsubscribe message and unsubscribed, as Redis 7.0. */
+void node_pubsub_slots_lost(struct node_server *srv, const struct slots_bitmap *slots);
+
+#endif
