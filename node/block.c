@@ -40,3 +40,8 @@ void node_block_cluster_changed(struct node_server *srv)
 {
     (void)srv;
 }
+
+void node_block_client_closed(struct node_client *c)
+{
+    (void)c;
+}

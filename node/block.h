@@ -53,6 +53,8 @@ bool node_block_rerun(const struct node_client *c);
  * destination, ZADD, ZINCRBY, RESTORE/RENAME/COPY/SMOVE onto it ...).
  * Cheap when nobody is blocked on it. */
 void node_key_ready(struct node_server *srv, const char *key, size_t klen);
+/* c is going away: forget it in every queue (no reply). */
+void node_block_client_closed(struct node_client *c);
 /* Slots left this node or the cluster state changed: blocked clients whose
  * key is no longer served here are answered -MOVED/-CLUSTERDOWN now. */
 void node_block_cluster_changed(struct node_server *srv);

@@ -10,6 +10,8 @@
  *
  * Does not own command semantics (dispatch.c) or the reply encoding (reply.c).
  */
+#include "node/block.h"
+#include "node/pubsub.h"
 #include "node/node_int.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
@@ -94,6 +96,8 @@ static void on_close(uv_handle_t *h)
         }
     }
     node_pause_client_closed(c);
+    node_block_client_closed(c);
+    node_pubsub_client_reset(c, false);
     if (c->prev)
         c->prev->next = c->next;
     else

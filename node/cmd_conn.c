@@ -10,6 +10,7 @@
  * Does not own: the pre-execution checks (dispatch.c), closing sockets
  * (client.c), stopping the loop on SHUTDOWN (server.c), INFO (cmd_info.c).
  */
+#include "node/pubsub.h"
 #include "node/commands.h"
 #include "node/pause.h"
 #include "node/persist.h"
@@ -120,6 +121,7 @@ void node_cmd_quit(struct node_client *c)
 void node_cmd_reset(struct node_client *c)
 {
     node_multi_reset(c);
+    node_pubsub_client_reset(c, false);
     c->out.proto = 2;
     core_free(c->name);
     c->name = NULL;

@@ -5,3 +5,8 @@ void node_pubsub_slots_lost(struct node_server *srv, const struct slots_bitmap *
 {
     (void)srv, (void)slots;
 }
+
+void node_pubsub_client_reset(struct node_client *c, bool notify)
+{
+    (void)c, (void)notify;
+}

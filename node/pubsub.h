@@ -5,9 +5,15 @@
 #ifndef SHOAL_NODE_PUBSUB_H
 #define SHOAL_NODE_PUBSUB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+struct node_client;
 struct node_server;
+
+/* Drops every subscription of c (RESET, disconnect); notify: send the
+ * unsubscribe messages (false when the client goes away). */
+void node_pubsub_client_reset(struct node_client *c, bool notify);
 struct slots_bitmap;
 
 /* Slots left this node: shard-channel subscribers of those slots are told

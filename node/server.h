@@ -29,6 +29,13 @@ struct node_persist_state;
 struct node_prop_state;
 struct node_pause;
 struct node_migrate_state;
+struct node_evict_state;
+struct node_block_state;
+struct node_watch_state;
+struct node_pubsub_state;
+struct node_block_client;
+struct node_watch_client;
+struct node_pubsub_client;
 typedef void node_cmd_proc(struct node_client *c);
 /* For commands with movable keys: fills idx with the argv indexes of the keys;
  * returns how many (at most idx_cap), or -1 on a syntax error. */
@@ -163,6 +170,10 @@ struct node_client {
     struct node_client *unblocked_next; /* list of clients to resume */
     struct node_client *postponed_next; /* node/pause.c's queue */
 
+    struct node_pubsub_client *pubsub;     /* subscriptions (node/pubsub.c), NULL if none */
+    struct node_watch_client *watch;       /* watched keys (node/watch.c), NULL if none */
+    struct node_block_client *block;       /* blocked on keys (node/block.c), NULL if not */
+
     struct node_client *prev, *next;       /* all clients */
     struct node_client *pending_next;      /* clients with replies to flush */
 };
@@ -224,6 +235,10 @@ struct node_server {
     struct node_pause *pause;          /* node/pause.c */
     struct node_migrate_state *migrate; /* node/cmd_migrate.c: cached connections to MIGRATE targets */
     const char *executable;
+    struct node_pubsub_state *pubsub;  /* node/pubsub.c: channels and patterns */
+    struct node_watch_state *watch;    /* node/watch.c: watched keys -> clients */
+    struct node_block_state *block;    /* node/block.c: keys -> blocked clients, ready keys */
+    struct node_evict_state *evict;    /* node/evict.c: eviction pool and stats */
 };
 
 /* ---- helpers for command procs (node/dispatch.c, node/client.c) ---- */
