@@ -38,7 +38,9 @@ void *ds_hash_find(const struct ds_hash *h, const void *key, size_t len);
 void ds_hash_add(struct ds_hash *h, void *entry);
 /* Unlinks and returns the entry with key (the caller frees it), or NULL. */
 void *ds_hash_remove(struct ds_hash *h, const void *key, size_t len);
-/* Puts nw in old's place (same key; e.g. after a realloc of old). */
+/* Puts nw in old's place (same key; e.g. after a realloc of old). old is
+ * only compared, never read; nw's link (first member) must already hold
+ * old's (a realloc copies it; a fresh entry must copy it). */
 void ds_hash_replace(struct ds_hash *h, void *old, void *nw);
 /* A random entry (rng: any 64-bit random value), NULL when empty; fair
  * enough for SRANDMEMBER/SPOP (a random bucket, then a random chain item). */
@@ -47,12 +49,16 @@ void *ds_hash_random(const struct ds_hash *h, uint64_t rng);
  * and returns the next cursor, 0 when the scan is complete. */
 uint64_t ds_hash_scan(const struct ds_hash *h, uint64_t cursor, void (*cb)(void *ud, const void *entry), void *ud);
 
-/* Iteration in bucket order; the table must not change meanwhile, except
- * removing the entry just returned (ds_hash_remove of its key). */
+/* Iteration in bucket order (reverse-binary, as SCAN); the table must not
+ * change meanwhile, except removing the entry just returned
+ * (ds_hash_remove of its key, even when that shrinks the table). Every
+ * entry is returned exactly once. */
 struct ds_hash_iter {
     const struct ds_hash *h;
     size_t bucket;
     void *next;
+    uint8_t bits; /* the table's bits when last seen: a change is a shrink */
+    bool done;
 };
 void ds_hash_iter_init(struct ds_hash_iter *it, const struct ds_hash *h);
 void *ds_hash_iter_next(struct ds_hash_iter *it);

@@ -22,7 +22,9 @@ size_t ds_intset_len(const uint8_t *is);
 int64_t ds_intset_get(const uint8_t *is, size_t i);
 size_t ds_intset_bytes(const uint8_t *is);
 uint8_t *ds_intset_dup(const uint8_t *is);
-/* True if blob[0..size) is a valid intset (width, length, strictly ascending). */
+/* True if blob[0..size) is a valid intset (width, length, strictly
+ * ascending), as Redis's deep check: an empty one is invalid. The width
+ * need not be the smallest that fits (Redis never shrinks it either). */
 bool ds_intset_valid(const uint8_t *blob, size_t size);
 
 #endif

@@ -33,7 +33,8 @@ unsigned char *ds_lp_new(void);
 void ds_lp_free(unsigned char *lp);
 /* The whole blob's size (the header's total bytes). */
 size_t ds_lp_bytes(const unsigned char *lp);
-/* Elements (walks when the header's count saturated). */
+/* Elements (walks when the header's count saturated, and then writes the
+ * count back to the header if it fits again, as Redis's lpLength does). */
 size_t ds_lp_count(const unsigned char *lp);
 
 unsigned char *ds_lp_first(const unsigned char *lp);

@@ -43,7 +43,9 @@ struct ds_zidx_it {
 };
 /* Positions it at rank (rank == count is "past the end"). */
 void ds_zidx_it_at(const struct ds_zidx *z, size_t rank, struct ds_zidx_it *it);
-/* The element at the position and moves on; NULL past either end. */
+/* The element at the position, then moves one step (next: to rank+1,
+ * prev: to rank-1); NULL past either end. A backward walk over everything
+ * starts at rank count-1 (rank count is past the end for both). */
 void *ds_zidx_it_next(struct ds_zidx_it *it);
 void *ds_zidx_it_prev(struct ds_zidx_it *it);
 
