@@ -28,7 +28,9 @@
 struct node_client;
 struct node_server;
 
-/* What a timed-out client is answered. */
+/* The nil a blocking command answers when it may not block (inside
+ * MULTI). A timed-out client always gets a null array, as Redis 7.0 answers
+ * every list or zset timeout (BLMOVE and BRPOPLPUSH included). */
 enum node_block_nil {
     NODE_BLOCK_NIL_ARRAY = 0, /* *-1 (RESP3 _): BLPOP, BRPOP, BLMPOP, BZPOPMIN/MAX, BZMPOP */
     NODE_BLOCK_NIL_BULK = 1,  /* $-1 (RESP3 _): BLMOVE, BRPOPLPUSH */
@@ -58,5 +60,10 @@ void node_block_client_closed(struct node_client *c);
 /* Slots left this node or the cluster state changed: blocked clients whose
  * key is no longer served here are answered -MOVED/-CLUSTERDOWN now. */
 void node_block_cluster_changed(struct node_server *srv);
+/* Reruns the commands of clients waiting on keys signalled ready, until
+ * none is left (dispatch.c: after each top-level command, EXEC as a whole). */
+void node_block_handle_ready(struct node_server *srv);
+/* Shutdown, after the loop closed its handles. */
+void node_block_free(struct node_server *srv);
 
 #endif

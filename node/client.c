@@ -507,7 +507,8 @@ void node_clients_cron(struct node_server *srv, int64_t now_ms)
         if (c->flags & NODE_CLIENT_CLOSING)
             continue;
         /* As Redis: replication links and blocked clients never idle out. */
-        bool exempt = (c->flags & (NODE_CLIENT_REPLICA | NODE_CLIENT_MASTER | NODE_CLIENT_BLOCKED)) != 0;
+        bool exempt = (c->flags & (NODE_CLIENT_REPLICA | NODE_CLIENT_MASTER | NODE_CLIENT_BLOCKED)) != 0 ||
+                      node_pubsub_client_is_subscribed(c);
         if (idle_max_ms > 0 && !exempt && now_ms - c->last_interaction_ms > idle_max_ms) {
             core_log(CORE_LOG_VERBOSE, "Closing idle client");
             node_client_close(c, true);

@@ -102,6 +102,13 @@ static void env_slots_lost(void *ud, const struct slots_bitmap *slots)
         core_log(CORE_LOG_NOTICE, "Deleted %zu keys from slots this node no longer owns", removed);
 }
 
+/* A PUBLISH or PUBLISHSHARD another node's client sent: to my subscribers. */
+static void env_publish(void *ud, bool shard, const uint8_t *channel, size_t channel_len, const uint8_t *message,
+                        size_t message_len)
+{
+    node_pubsub_publish(ud, shard, (const char *)channel, channel_len, (const char *)message, message_len);
+}
+
 /* The gossip layer made me a replica of master (or a master again): point
  * replication at it. */
 static void env_master_changed(void *ud, const struct gossip_node *master)
@@ -309,6 +316,7 @@ static void on_cluster_wakeup(uv_timer_t *t)
 void node_cluster_before_sleep(struct node_server *srv)
 {
     gossip_before_sleep(srv->gossip);
+    node_pubsub_cluster_check(srv); /* shard channels whose slot moved (pubsub.h) */
     int64_t at = gossip_wakeup_ms(srv->gossip);
     if (at == 0) {
         uv_timer_stop(&srv->cluster_wakeup);
@@ -333,6 +341,7 @@ int node_cluster_start(struct node_server *srv)
         .log = env_log,
         .slots_lost = env_slots_lost,
         .master_changed = env_master_changed,
+        .publish = env_publish,
         .repl_offset = env_repl_offset,
         .repl_data_age_ms = env_repl_data_age_ms,
         .pause_writes = env_pause_writes,

@@ -5,6 +5,7 @@
  * with replication.
  */
 #include "gossip/gossip_msg.h"
+#include "node/watch.h"
 #include "node/cluster.h"
 #include "node/node_int.h"
 #include "node/commands.h"
@@ -689,8 +690,10 @@ void node_cmd_cluster_reset(struct node_client *c)
         node_reply_error(&c->out, "ERR CLUSTER RESET can't be called with master nodes containing keys");
         return;
     }
-    if (!gossip_node_is_master(g->myself))
+    if (!gossip_node_is_master(g->myself)) {
+        node_watch_before_flush(c->srv, -1);
         node_ks_flush(c->srv->ks);
+    }
     gossip_node_reset(g, hard);
     gossip_todo(g, GOSSIP_TODO_SAVE | GOSSIP_TODO_FSYNC | GOSSIP_TODO_UPDATE_STATE);
     node_reply_ok(&c->out);

@@ -1091,7 +1091,9 @@ void node_cmd_command_getkeys(struct node_client *c)
     /* A command has at most one key per argument. */
     int *idx = core_malloc((size_t)argc * sizeof(int));
     int n = node_cmd_get_keys(cmd, argc, c->argv + 2, c->argl + 2, idx, argc);
-    if (n < 0 || (n == 0 && !cmd->getkeys)) {
+    /* No key found is an error, except for MIGRATE, whose KEYS form may
+     * name none (Redis's CMD_NO_MANDATORY_KEYS). */
+    if (n < 0 || (n == 0 && cmd->proc != node_cmd_migrate)) {
         node_reply_error(&c->out, "ERR Invalid arguments specified for command");
     } else {
         node_reply_array(&c->out, n);

@@ -294,13 +294,14 @@ static enum client_type parse_client_type(const char *s, size_t len)
     return CT_NONE;
 }
 
-/* shoal has no Pub/Sub connections yet. */
 static enum client_type client_type_of(const struct node_client *c)
 {
     if (c->flags & NODE_CLIENT_MASTER)
         return CT_MASTER;
     if (c->flags & NODE_CLIENT_REPLICA)
         return CT_REPLICA;
+    if (node_pubsub_client_is_subscribed(c))
+        return CT_PUBSUB;
     return CT_NORMAL;
 }
 
@@ -316,8 +317,12 @@ static void flags_string(const struct node_client *c, char *out)
         *p++ = 'S';
     if (c->flags & NODE_CLIENT_MASTER)
         *p++ = 'M';
+    if (node_pubsub_client_is_subscribed(c))
+        *p++ = 'P';
     if (c->flags & NODE_CLIENT_MULTI)
         *p++ = 'x';
+    if (c->flags & NODE_CLIENT_BLOCKED)
+        *p++ = 'b';
     if (c->flags & NODE_CLIENT_CLOSE_AFTER_REPLY)
         *p++ = 'c';
     if (c->flags & NODE_CLIENT_CLOSE_ASAP)
@@ -378,12 +383,13 @@ static void client_info_line(struct node_text *t, const struct node_client *cl, 
     int64_t now_ms = core_time_ms();
     const char *events = (cl->flags & (NODE_CLIENT_CLOSE_AFTER_REPLY | NODE_CLIENT_CLOSING)) ? "" : "r";
     node_text_printf(t,
-                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=0 sub=0 psub=0 ssub=0 "
+                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=0 sub=%zu psub=%zu ssub=%zu "
                 "multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lld "
                 "omem=%zu tot-mem=%zu events=%s%s cmd=%s user=default redir=-1 resp=%d\n",
                 (unsigned long long)cl->id, cl->addr, cl->laddr, cl->fd, cl->name ? cl->name : "",
                 (long long)((now_ms - cl->ctime_ms) / 1000), (long long)((now_ms - cl->last_interaction_ms) / 1000),
-                flags, (cl->flags & NODE_CLIENT_MULTI) ? cl->mcount : -1, cl->qlen, cl->qcap - cl->qlen, m.argv_mem,
+                flags, node_pubsub_client_count(cl, NODE_PUBSUB_CHANNEL), node_pubsub_client_count(cl, NODE_PUBSUB_PATTERN),
+                node_pubsub_client_count(cl, NODE_PUBSUB_SHARD), (cl->flags & NODE_CLIENT_MULTI) ? cl->mcount : -1, cl->qlen, cl->qcap - cl->qlen, m.argv_mem,
                 m.multi_mem, cl->out.head ? cl->out.head->size : 0, cl->out.head ? cl->out.head->size : 0, m.obl,
                 m.oll, m.omem, m.tot_mem, events, (cl->flags & NODE_CLIENT_WRITING) ? "w" : "", cmdname,
                 cl->out.proto);

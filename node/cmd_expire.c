@@ -7,9 +7,12 @@
  * not own how a TTL is stored or when an expired key is reclaimed
  * (node/ks.c). "Now" is the keyspace's per-command time, node_ks_now().
  */
+#include "node/repl.h"
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/notify.h"
 #include "node/propagate.h"
+#include "node/watch.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -124,13 +127,17 @@ static void expire_generic(struct node_client *c, int64_t base_ms, bool seconds)
         node_reply_int(&c->out, 0);
         return;
     }
-    bool past = when <= node_ks_now(ks);
+    /* A replica keeps the key whatever its clock says: its master decides
+     * when it is gone and sends DEL (as Redis's checkAlreadyExpired). */
+    bool past = when <= node_ks_now(ks) && !repl_is_replica(c->srv->repl);
     if (past)
         node_ks_delete_entry(ks, e);
     else
         node_ks_set_expire(ks, &e, when);
     propagate_expire(c, when, past);
     node_server_dirty(c->srv, 1);
+    node_key_modified(c->srv, c->argv[1], c->argl[1]);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, past ? "del" : "expire", c->argv[1], c->argl[1]);
     node_reply_int(&c->out, 1);
 }
 
@@ -158,7 +165,7 @@ void node_cmd_pexpireat(struct node_client *c)
 static void ttl_generic(struct node_client *c, bool ms, bool absolute)
 {
     struct node_ks *ks = c->srv->ks;
-    struct node_ks_entry *e = node_ks_find(ks, c->argv[1], c->argl[1], NODE_KS_READ);
+    struct node_ks_entry *e = node_ks_find(ks, c->argv[1], c->argl[1], NODE_KS_READ | NODE_KS_NOTOUCH);
     int64_t when, v;
 
     if (e == NULL) {
@@ -208,5 +215,7 @@ void node_cmd_persist(struct node_client *c)
     }
     node_ks_set_expire(ks, &e, -1);
     node_server_dirty(c->srv, 1);
+    node_key_modified(c->srv, c->argv[1], c->argl[1]);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, "persist", c->argv[1], c->argl[1]);
     node_reply_int(&c->out, 1);
 }

@@ -11,6 +11,8 @@
  *
  * Does not own the counters themselves (server, dispatcher, keyspace).
  */
+#include "node/pubsub.h"
+#include "node/evict.h"
 #include "node/commands.h"
 #include "node/text.h"
 #include "node/core/core.h"
@@ -177,12 +179,17 @@ static void sec_memory(struct node_text *t, struct node_server *srv)
            "number_of_cached_scripts:0\r\nnumber_of_functions:0\r\nnumber_of_libraries:0\r\n"
            "used_memory_vm_functions:0\r\nused_memory_vm_total:0\r\nused_memory_vm_total_human:0B\r\n"
            "used_memory_functions:0\r\nused_memory_scripts:0\r\nused_memory_scripts_human:0B\r\n");
-    node_text_printf(t, "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
-           "mem_fragmentation_bytes:%lld\r\nmem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+    char h_max[32];
+    human_bytes(h_max, sizeof(h_max), (size_t)srv->cfg.maxmemory);
+    node_text_printf(t, "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n",
+        (long long)srv->cfg.maxmemory, h_max, node_evict_policy_name(srv->cfg.maxmemory_policy));
+    node_text_printf(t, "mem_fragmentation_ratio:%.2f\r\n"
+           "mem_fragmentation_bytes:%lld\r\nmem_not_counted_for_evict:%zu\r\nmem_replication_backlog:%zu\r\n"
            "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:%zu\r\n"
            "mem_cluster_links:0\r\nmem_aof_buffer:0\r\nmem_allocator:%s\r\n"
            "active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
-        used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, clients_memory(srv),
+        used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, node_evict_not_counted(srv),
+        node_evict_backlog_bytes(srv), clients_memory(srv),
         core_allocator_name());
 }
 
@@ -211,15 +218,18 @@ static void sec_stats(struct node_text *t, struct node_server *srv)
         (unsigned long long)srv->repl->sync_full, (unsigned long long)srv->repl->sync_partial_ok,
         (unsigned long long)srv->repl->sync_partial_err);
     node_text_printf(t, "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:0\r\n"
-           "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
+           "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:%llu\r\nevicted_clients:0\r\n"
            "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
-           "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+           "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
            "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:%zu\r\nslave_expires_tracked_keys:0\r\n"
            "active_defrag_hits:0\r\nactive_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
            "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\n"
            "tracking_total_keys:0\r\ntracking_total_items:0\r\ntracking_total_prefixes:0\r\n",
         (unsigned long long)ks->expired_keys, (unsigned long long)(ks->expire_cycle_cpu_us / 1000),
-        (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses, (long long)fork_usec,
+        (unsigned long long)node_evict_keys(srv),
+        (unsigned long long)ks->keyspace_hits, (unsigned long long)ks->keyspace_misses,
+        node_pubsub_count(srv, NODE_PUBSUB_CHANNEL), node_pubsub_count(srv, NODE_PUBSUB_PATTERN),
+        node_pubsub_count(srv, NODE_PUBSUB_SHARD), (long long)fork_usec,
         (unsigned long long)forks, node_migrate_cached_count(srv));
     node_text_printf(t, "unexpected_error_replies:0\r\ntotal_error_replies:%llu\r\ndump_payload_sanitizations:0\r\n"
            "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"

@@ -12,7 +12,10 @@
  */
 #include "node/obj.h"
 #include "node/commands.h"
+#include "node/block.h"
+#include "node/notify.h"
 #include "node/propagate.h"
+#include "node/watch.h"
 #include "node/core/core.h"
 #include "node/util.h"
 
@@ -49,8 +52,11 @@ static void del_generic(struct node_client *c)
     long long deleted = 0;
 
     for (int j = 1; j < c->argc; j++) {
-        if (node_ks_delete(c->srv->ks, c->argv[j], c->argl[j]))
+        if (node_ks_delete(c->srv->ks, c->argv[j], c->argl[j])) {
+            node_key_modified(c->srv, c->argv[j], c->argl[j]);
+            node_notify(c->srv, NODE_NOTIFY_GENERIC, "del", c->argv[j], c->argl[j]);
             deleted++;
+        }
     }
     node_server_dirty(c->srv, (uint64_t)deleted);
     node_reply_int(&c->out, deleted);
@@ -67,13 +73,14 @@ void node_cmd_unlink(struct node_client *c)
     del_generic(c);
 }
 
-/* EXISTS and TOUCH: a key named twice counts twice. */
-static void count_existing(struct node_client *c)
+/* EXISTS and TOUCH: a key named twice counts twice. EXISTS leaves the
+ * access time alone (Redis's LOOKUP_NOTOUCH); TOUCH exists to update it. */
+static void count_existing(struct node_client *c, unsigned flags)
 {
     long long n = 0;
 
     for (int j = 1; j < c->argc; j++) {
-        if (node_ks_find(c->srv->ks, c->argv[j], c->argl[j], NODE_KS_READ) != NULL)
+        if (node_ks_find(c->srv->ks, c->argv[j], c->argl[j], NODE_KS_READ | flags) != NULL)
             n++;
     }
     node_reply_int(&c->out, n);
@@ -81,17 +88,17 @@ static void count_existing(struct node_client *c)
 
 void node_cmd_exists(struct node_client *c)
 {
-    count_existing(c);
+    count_existing(c, NODE_KS_NOTOUCH);
 }
 
 void node_cmd_touch(struct node_client *c)
 {
-    count_existing(c);
+    count_existing(c, 0);
 }
 
 void node_cmd_type(struct node_client *c)
 {
-    struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[1], c->argl[1], NODE_KS_READ);
+    struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[1], c->argl[1], NODE_KS_READ | NODE_KS_NOTOUCH);
 
     node_reply_simple(&c->out, e != NULL ? type_name(node_ks_entry_type(e)) : "none");
 }
@@ -107,6 +114,9 @@ struct collect {
     size_t seen;          /* keys visited, filtered or not (SCAN's COUNT) */
     const struct node_ks_entry **keys;
     size_t count, cap;
+    bool reap;            /* SCAN: remember expired keys, deleted after the reply */
+    const struct node_ks_entry **expired;
+    size_t nexpired, expired_cap;
 };
 
 static void collect_cb(void *ud, const struct node_ks_entry *e)
@@ -118,8 +128,16 @@ static void collect_cb(void *ud, const struct node_ks_entry *e)
 
     col->seen++;
     /* Expired keys are skipped, not deleted: the scan must not write. */
-    if (when >= 0 && when < col->now_ms)
+    if (when >= 0 && when < col->now_ms) {
+        if (col->reap) {
+            if (col->nexpired == col->expired_cap) {
+                col->expired_cap = col->expired_cap ? col->expired_cap * 2 : 16;
+                col->expired = core_realloc(col->expired, col->expired_cap * sizeof(*col->expired));
+            }
+            col->expired[col->nexpired++] = e;
+        }
         return;
+    }
     if (col->pat != NULL && !node_util_glob_match(col->pat, col->plen, key, klen, false))
         return;
     if (col->type != NULL) {
@@ -166,33 +184,6 @@ void node_cmd_keys(struct node_client *c)
     reply_collected(&c->out, &col);
 }
 
-/* SCAN's cursor as Redis reads it with strtoul(): optional sign, decimal
- * digits, "-n" wraps around, "" is 0; a leading space or junk is an error. */
-static bool parse_cursor(const char *s, size_t len, uint64_t *ret)
-{
-    size_t i = 0;
-    bool neg = false;
-    uint64_t v = 0;
-
-    if (len == 0) {
-        *ret = 0;
-        return true;
-    }
-    if (s[0] == '+' || s[0] == '-') {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    if (i == len)
-        return false;
-    for (; i < len; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9 || v > (UINT64_MAX - d) / 10)
-            return false;
-        v = v * 10 + d;
-    }
-    *ret = neg ? 0 - v : v;
-    return true;
-}
 
 /* SCAN's options; replies and returns false on an error. */
 static bool parse_scan_opts(struct node_client *c, struct collect *col, long long *ret_count)
@@ -222,29 +213,15 @@ static bool parse_scan_opts(struct node_client *c, struct collect *col, long lon
     return true;
 }
 
-/* The cursor is unsigned 64-bit: node_reply_bulk_ll would print it signed. */
-static void reply_cursor(struct node_out *o, uint64_t cursor)
-{
-    char tmp[24], buf[24];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + cursor % 10);
-        cursor /= 10;
-    } while (cursor != 0);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    node_reply_bulk(o, buf, n);
-}
 
 void node_cmd_scan(struct node_client *c)
 {
-    struct collect col = {.now_ms = node_ks_now(c->srv->ks)};
+    struct collect col = {.now_ms = node_ks_now(c->srv->ks), .reap = true};
     uint64_t cursor;
     long long count;
     unsigned long long buckets_max;
 
-    if (!parse_cursor(c->argv[1], c->argl[1], &cursor)) {
+    if (!node_util_parse_cursor(c->argv[1], c->argl[1], &cursor)) {
         node_reply_error(&c->out, "ERR invalid cursor");
         return;
     }
@@ -258,8 +235,20 @@ void node_cmd_scan(struct node_client *c)
     } while (cursor != 0 && buckets_max-- > 0 && col.seen < (unsigned long long)count);
 
     node_reply_array(&c->out, 2);
-    reply_cursor(&c->out, cursor);
+    node_reply_cursor(&c->out, cursor);
     reply_collected(&c->out, &col);
+    /* As Redis's SCAN, the expired keys it met go now (a master deletes
+     * them and sends DEL; a lookup on a replica only hides them). Entries
+     * never move, so the other pointers stay valid while one is deleted. */
+    for (size_t i = 0; i < col.nexpired; i++) {
+        size_t klen;
+        const char *key = node_ks_entry_key(col.expired[i], &klen);
+        char *copy = core_malloc(klen + 1);
+        memcpy(copy, key, klen);
+        node_ks_find(c->srv->ks, copy, klen, 0);
+        core_free(copy);
+    }
+    core_free(col.expired);
 }
 
 void node_cmd_randomkey(struct node_client *c)
@@ -274,6 +263,14 @@ void node_cmd_randomkey(struct node_client *c)
     }
     key = node_ks_entry_key(e, &klen);
     node_reply_bulk(&c->out, key, klen);
+}
+
+/* argv[j] was just created by RENAME/COPY (Redis's dbAdd): "new", and a
+ * list or zset may serve clients blocked on it. */
+static void key_added(struct node_client *c, int j)
+{
+    node_notify(c->srv, NODE_NOTIFY_NEW, "new", c->argv[j], c->argl[j]);
+    node_key_ready(c->srv, c->argv[j], c->argl[j]);
 }
 
 static bool same_arg(const struct node_client *c, int a, int b)
@@ -322,6 +319,11 @@ static void rename_generic(struct node_client *c, bool nx)
         return;
     node_ks_rename(ks, &e, c->argv[2], c->argl[2]);
     node_server_dirty(c->srv, 1);
+    key_added(c, 2);
+    node_key_modified(c->srv, c->argv[1], c->argl[1]);
+    node_key_modified(c->srv, c->argv[2], c->argl[2]);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, "rename_from", c->argv[1], c->argl[1]);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, "rename_to", c->argv[2], c->argl[2]);
     if (nx)
         node_reply_int(&c->out, 1);
     else
@@ -390,6 +392,9 @@ void node_cmd_copy(struct node_client *c)
         return;
     node_ks_copy(ks, e, c->argv[2], c->argl[2]);
     node_server_dirty(c->srv, 1);
+    key_added(c, 2);
+    node_key_modified(c->srv, c->argv[2], c->argl[2]);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, "copy_to", c->argv[2], c->argl[2]);
     node_reply_int(&c->out, 1);
 }
 
@@ -413,6 +418,7 @@ void node_cmd_flushall(struct node_client *c)
         return;
     /* As 7.0 without save points: only the keys count (Redis adds one more
      * only around the RDB save that FLUSHALL triggers when saving is on). */
+    node_watch_before_flush(c->srv, -1);
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
     node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);
@@ -422,6 +428,7 @@ void node_cmd_flushdb(struct node_client *c)
 {
     if (!flush_args_ok(c))
         return;
+    node_watch_before_flush(c->srv, -1);
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
     node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);
@@ -429,7 +436,7 @@ void node_cmd_flushdb(struct node_client *c)
 
 void node_cmd_object_encoding(struct node_client *c)
 {
-    struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[2], c->argl[2], NODE_KS_READ);
+    struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[2], c->argl[2], NODE_KS_READ | NODE_KS_NOTOUCH);
 
     if (e == NULL) {
         node_reply_null(&c->out);

@@ -38,6 +38,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "node/notify.h"
+#include "node/watch.h"
 #include "node/commands.h"
 #include "node/core/core.h"
 #include "node/persist_int.h"
@@ -434,7 +436,10 @@ static void delete_acked(struct node_client *c, const int *acked, int nacked)
     argv[0] = "DEL";
     argl[0] = 3;
     for (int i = 0; i < nacked; i++) {
-        node_ks_delete(c->srv->ks, c->argv[acked[i]], c->argl[acked[i]]);
+        if (node_ks_delete(c->srv->ks, c->argv[acked[i]], c->argl[acked[i]])) {
+            node_key_modified(c->srv, c->argv[acked[i]], c->argl[acked[i]]);
+            node_notify(c->srv, NODE_NOTIFY_GENERIC, "del", c->argv[acked[i]], c->argl[acked[i]]);
+        }
         argv[i + 1] = c->argv[acked[i]];
         argl[i + 1] = c->argl[acked[i]];
     }

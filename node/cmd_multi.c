@@ -7,6 +7,7 @@
 #include "node/commands.h"
 #include "node/core/core.h"
 #include "node/node_int.h"
+#include "node/watch.h"
 
 #include <string.h>
 
@@ -49,6 +50,7 @@ void node_multi_reset(struct node_client *c)
     c->mstate = NULL;
     c->mcount = c->mcap = 0;
     c->flags &= ~(NODE_CLIENT_MULTI | NODE_CLIENT_DIRTY_EXEC);
+    node_watch_unwatch_all(c);
 }
 
 void node_cmd_multi(struct node_client *c)
@@ -82,6 +84,15 @@ void node_cmd_exec(struct node_client *c)
         node_reply_error(&c->out, "EXECABORT Transaction discarded because of previous errors.");
         return;
     }
+    /* A watched key changed: nothing runs, nothing is propagated. */
+    if (node_watch_failed(c)) {
+        node_multi_reset(c);
+        node_reply_null_array(&c->out);
+        return;
+    }
+    /* Unwatch before running: the transaction's own writes must not
+     * bother marking this client. */
+    node_watch_unwatch_all(c);
     /* Take the queue out of the client first: a queued RESET or a kill must
      * not free it under our feet. */
     struct node_multi_cmd *queue = c->mstate;
@@ -116,10 +127,17 @@ void node_cmd_exec(struct node_client *c)
 
 void node_cmd_watch(struct node_client *c)
 {
-    node_reply_error(&c->out, "ERR watch is not implemented yet");
+    if (c->flags & NODE_CLIENT_MULTI) {
+        node_reply_error(&c->out, "ERR WATCH inside MULTI is not allowed");
+        return;
+    }
+    for (int j = 1; j < c->argc; j++)
+        node_watch_add(c, c->argv[j], c->argl[j]);
+    node_reply_ok(&c->out);
 }
 
 void node_cmd_unwatch(struct node_client *c)
 {
-    node_reply_error(&c->out, "ERR unwatch is not implemented yet");
+    node_watch_unwatch_all(c);
+    node_reply_ok(&c->out);
 }

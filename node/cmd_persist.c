@@ -16,8 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "node/obj.h"
+#include "node/block.h"
+#include "node/notify.h"
+#include "node/watch.h"
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/core/core_log.h"
 #include "node/persist_int.h"
 #include "node/propagate.h"
 #include "node/repl.h"
@@ -100,7 +105,7 @@ void node_cmd_dump(struct node_client *c)
 
 struct restore_opts {
     bool replace, absttl;
-    long long idle, freq; /* -1 = not given; accepted and not used (no eviction policy) */
+    long long idle, freq; /* -1 = not given; set the key's LRU time / LFU counter */
 };
 
 /* Options after the payload, in Redis's order of checks: an unknown word,
@@ -166,6 +171,8 @@ static void restore_expired(struct node_client *c, bool deleted)
         size_t argl[2] = {3, c->argl[1]};
         node_prop_rewrite(c, 2, argv, argl);
         node_server_dirty(c->srv, 1);
+        node_key_modified(c->srv, c->argv[1], c->argl[1]);
+        node_notify(c->srv, NODE_NOTIFY_GENERIC, "del", c->argv[1], c->argl[1]);
     }
     node_reply_ok(&c->out);
 }
@@ -201,6 +208,19 @@ static void restore(struct node_client *c, const struct restore_opts *o, long lo
         rdb_scratch_free(&scratch);
         return;
     }
+    /* A collection is built before anything changes: a payload its type
+     * refuses (duplicate members, or empty) leaves the old key in place,
+     * as Redis, which decodes first. */
+    const struct node_obj_type *ot = node_obj_type_for_rdb(v.type);
+    void *val = NULL;
+    const char *why = NULL;
+    if (ot && ot->rdb_load(&v, &srv->cfg, &val, &why) != NODE_OBJ_LOAD_OK) {
+        core_log(CORE_LOG_VERBOSE, "RESTORE of '%.*s' refused: %s", (int)CORE_MIN(c->argl[1], 128), c->argv[1],
+                 why ? why : "empty collection");
+        node_reply_error(&c->out, "ERR Bad data format");
+        rdb_scratch_free(&scratch);
+        return;
+    }
     bool deleted = o->replace && node_ks_delete(srv->ks, c->argv[1], c->argl[1]);
     long long now = node_ks_now(srv->ks);
     long long when = ttl;
@@ -208,20 +228,37 @@ static void restore(struct node_client *c, const struct restore_opts *o, long lo
         when = ttl > LLONG_MAX - now ? LLONG_MAX : ttl + now;
     /* A replica keeps what its master sends (the master will send DEL). */
     if (ttl && when <= now && !repl_is_replica(srv->repl)) {
+        if (val)
+            ot->free(val);
         restore_expired(c, deleted);
         rdb_scratch_free(&scratch);
         return;
     }
-    const char *why = NULL;
-    if (node_persist__store(srv, (const uint8_t *)c->argv[1], c->argl[1], &v, ttl ? when : -1, &why) < 0) {
-        node_reply_errorf(&c->out, "ERR %s", why);
+    if (val) {
+        node_ks_set_ptr(srv->ks, c->argv[1], c->argl[1], ot->type, val, ttl ? when : -1, 0);
+    } else if (node_persist__store(srv, (const uint8_t *)c->argv[1], c->argl[1], &v, ttl ? when : -1, &why) < 0) {
+        /* Redis's one text for a payload whose content it refuses
+         * (duplicate members, ...); the log says which */
+        core_log(CORE_LOG_VERBOSE, "RESTORE of '%.*s' refused: %s", (int)CORE_MIN(c->argl[1], 128), c->argv[1], why);
+        node_reply_error(&c->out, "ERR Bad data format");
         rdb_scratch_free(&scratch);
         return;
     }
     rdb_scratch_free(&scratch);
+    /* Redis's objectSetLRUOrLFU: each applies only under its policy kind. */
+    struct node_ks_entry *e = node_ks_find(srv->ks, c->argv[1], c->argl[1], NODE_KS_NOTOUCH | NODE_KS_NOEXPIRE);
+    if (e && o->freq >= 0)
+        node_ks_entry_set_freq(srv->ks, e, (unsigned)o->freq);
+    if (e && o->idle >= 0)
+        node_ks_entry_set_idle(srv->ks, e, o->idle);
     if (ttl && !o->absttl)
         propagate_absttl(c, when);
     node_server_dirty(srv, 1);
+    /* As Redis's dbAdd then RESTORE's own signals. */
+    node_notify(srv, NODE_NOTIFY_NEW, "new", c->argv[1], c->argl[1]);
+    node_key_ready(srv, c->argv[1], c->argl[1]);
+    node_key_modified(srv, c->argv[1], c->argl[1]);
+    node_notify(srv, NODE_NOTIFY_GENERIC, "restore", c->argv[1], c->argl[1]);
     node_reply_ok(&c->out);
 }
 

@@ -13,7 +13,9 @@
  */
 #include "node/commands.h"
 #include "node/core/core.h"
+#include "node/notify.h"
 #include "node/propagate.h"
+#include "node/watch.h"
 #include "node/util.h"
 
 #include <limits.h>
@@ -231,6 +233,25 @@ static void prop_key_cmd(struct node_client *c, const char *name, int64_t ms)
     node_prop_rewrite(c, ms >= 0 ? 3 : 2, argv, argl);
 }
 
+/* Whether key argv[j] is absent before a write, when anyone listens for
+ * "new" (a lookup otherwise not needed on SET's fast path). */
+static bool new_wanted(struct node_client *c, int j)
+{
+    return (c->srv->cfg.notify_keyspace_events & NODE_NOTIFY_NEW) &&
+           !node_ks_find(c->srv->ks, c->argv[j], c->argl[j], NODE_KS_NOEXPIRE | NODE_KS_NOTOUCH);
+}
+
+/* After a write of key argv[j]: WATCH, then Redis 7.0's events ("new"
+ * first when the write created it, as dbAdd sends it). */
+static void signal_write(struct node_client *c, int j, int cls, const char *event, bool created)
+{
+    struct node_server *srv = c->srv;
+    node_key_modified(srv, c->argv[j], c->argl[j]);
+    if (created)
+        node_notify(srv, NODE_NOTIFY_NEW, "new", c->argv[j], c->argl[j]);
+    node_notify(srv, cls, event, c->argv[j], c->argl[j]);
+}
+
 /* SET with options: the slow path, which may need a lookup before the write. */
 static void set_with_args(struct node_client *c)
 {
@@ -256,9 +277,13 @@ static void set_with_args(struct node_client *c)
             node_reply_null(&c->out);
         return;
     }
+    bool created = (a.flags & (SET_GET | SET_NX | SET_XX)) ? e == NULL : new_wanted(c, 1);
     node_ks_set_str(ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], expire_ms,
                     (a.flags & SET_KEEPTTL) ? NODE_KS_KEEPTTL : 0);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "set", created);
+    if (expire_ms != -1)
+        node_notify(c->srv, NODE_NOTIFY_GENERIC, "expire", c->argv[1], c->argl[1]);
     if (expire_ms != -1)
         prop_set_pxat(c, 2, expire_ms);
     else if (a.flags & SET_GET)
@@ -275,8 +300,10 @@ void node_cmd_set(struct node_client *c)
         set_with_args(c);
         return;
     }
+    bool created = new_wanted(c, 1);
     node_ks_set_str(c->srv->ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], -1, 0);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "set", created);
     node_reply_ok(&c->out);
 }
 
@@ -292,6 +319,7 @@ void node_cmd_setnx(struct node_client *c)
     }
     node_ks_set_str(ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], -1, 0);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "set", true);
     node_reply_int(&c->out, 1);
 }
 
@@ -304,8 +332,11 @@ static void setex_generic(struct node_client *c, unsigned unit_flag)
         return;
     if (!set_expire_ms(c, 2, unit_flag, &expire_ms))
         return;
+    bool created = new_wanted(c, 1);
     node_ks_set_str(c->srv->ks, c->argv[1], c->argl[1], c->argv[3], c->argl[3], expire_ms, 0);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "set", created);
+    node_notify(c->srv, NODE_NOTIFY_GENERIC, "expire", c->argv[1], c->argl[1]);
     prop_set_pxat(c, 3, expire_ms);
     node_reply_ok(&c->out);
 }
@@ -330,6 +361,7 @@ void node_cmd_getset(struct node_client *c)
         return;
     node_ks_set_str(c->srv->ks, c->argv[1], c->argl[1], c->argv[2], c->argl[2], -1, 0);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "set", e == NULL);
     const char *argv[3] = {"SET", c->argv[1], c->argv[2]};
     size_t argl[3] = {3, c->argl[1], c->argl[2]};
     node_prop_rewrite(c, 3, argv, argl);
@@ -343,6 +375,7 @@ void node_cmd_getdel(struct node_client *c)
         return;
     node_ks_delete_entry(c->srv->ks, e);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_GENERIC, "del", false);
     prop_key_cmd(c, "DEL", -1);
 }
 
@@ -355,14 +388,17 @@ static void getex_apply(struct node_client *c, struct node_ks_entry *e, const st
     if ((a->flags & (SET_EXAT | SET_PXAT)) && expire_ms <= node_ks_now(ks)) {
         node_ks_delete_entry(ks, e);
         node_server_dirty(c->srv, 1);
+        signal_write(c, 1, NODE_NOTIFY_GENERIC, "del", false);
         prop_key_cmd(c, "DEL", -1);
     } else if (a->expire_index != 0) {
         node_ks_set_expire(ks, &e, expire_ms);
         node_server_dirty(c->srv, 1);
+        signal_write(c, 1, NODE_NOTIFY_GENERIC, "expire", false);
         prop_key_cmd(c, "PEXPIREAT", expire_ms);
     } else if ((a->flags & SET_PERSIST) && node_ks_entry_expire(e) != -1) {
         node_ks_set_expire(ks, &e, -1);
         node_server_dirty(c->srv, 1);
+        signal_write(c, 1, NODE_NOTIFY_GENERIC, "persist", false);
         prop_key_cmd(c, "PERSIST", -1);
     }
 }
@@ -419,8 +455,11 @@ static bool mset_args_ok(struct node_client *c)
 
 static void mset_all(struct node_client *c)
 {
-    for (int j = 1; j < c->argc; j += 2)
+    for (int j = 1; j < c->argc; j += 2) {
+        bool created = new_wanted(c, j);
         node_ks_set_str(c->srv->ks, c->argv[j], c->argl[j], c->argv[j + 1], c->argl[j + 1], -1, 0);
+        signal_write(c, j, NODE_NOTIFY_STRING, "set", created);
+    }
     node_server_dirty(c->srv, (uint64_t)(c->argc - 1) / 2);
 }
 
@@ -458,6 +497,7 @@ void node_cmd_append(struct node_client *c)
             return;
         node_ks_set_str(ks, c->argv[1], c->argl[1], c->argv[2], add, -1, 0);
         node_server_dirty(c->srv, 1);
+        signal_write(c, 1, NODE_NOTIFY_STRING, "append", true);
         node_reply_int(&c->out, (long long)add);
         return;
     }
@@ -469,6 +509,7 @@ void node_cmd_append(struct node_client *c)
     p = node_ks_str_resize(ks, &e, old + add);
     memcpy(p + old, c->argv[2], add);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "append", false);
     node_reply_int(&c->out, (long long)(old + add));
 }
 
@@ -517,6 +558,7 @@ static void incr_by(struct node_client *c, long long incr)
     v += incr;
     node_ks_set_int(ks, c->argv[1], c->argl[1], v, -1, NODE_KS_KEEPTTL);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "incrby", e == NULL);
     node_reply_int(&c->out, v);
 }
 
@@ -589,6 +631,7 @@ void node_cmd_incrbyfloat(struct node_client *c)
     len = node_util_ld2str(buf, sizeof(buf), v);
     node_ks_set_str(ks, c->argv[1], c->argl[1], buf, len, -1, NODE_KS_KEEPTTL);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "incrbyfloat", e == NULL);
     const char *argv[4] = {"SET", c->argv[1], buf, "KEEPTTL"};
     size_t argl[4] = {3, c->argl[1], len, 7};
     node_prop_rewrite(c, 4, argv, argl);
@@ -655,11 +698,13 @@ void node_cmd_setrange(struct node_client *c)
     }
     if (!total_fits(c, (unsigned long long)offset, vlen) || (e == NULL && !fits(c, 1)))
         return;
+    bool created = e == NULL;
     if (e == NULL)
         e = node_ks_set_str(ks, c->argv[1], c->argl[1], "", 0, -1, 0);
     newlen = CORE_MAX(olen, (size_t)offset + vlen);
     p = node_ks_str_resize(ks, &e, newlen);
     memcpy(p + offset, c->argv[3], vlen);
     node_server_dirty(c->srv, 1);
+    signal_write(c, 1, NODE_NOTIFY_STRING, "setrange", created);
     node_reply_int(&c->out, (long long)newlen);
 }

@@ -10,6 +10,7 @@
 #include "node/core/core.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -460,6 +461,36 @@ void node_cmd_fullname(const struct node_cmd *cmd, char *buf, size_t size)
         snprintf(buf, size, "%s|%s", parent->name, cmd->name);
     else
         snprintf(buf, size, "%s", cmd->name);
+}
+
+int node_cmd_numkeys_getkeys(int argc, const char **argv, const size_t *argl, int numi, int dst, int *idx,
+                             int idx_cap)
+{
+    if (numi >= argc)
+        return -1;
+    long long num = 0;
+    size_t i = 0;
+    const char *s = argv[numi];
+    size_t n = argl[numi];
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')))
+        i++;
+    bool neg = i < n && s[i] == '-';
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9' && num < INT_MAX; i++)
+        num = num * 10 + (s[i] - '0');
+    if (neg)
+        num = -num;
+    int first = numi + 1;
+    if (num < 1 || num > argc - first || num + (dst > 0) > idx_cap)
+        return -1;
+    int total = (int)num + (dst > 0);
+    int k = 0;
+    if (dst > 0)
+        idx[k++] = dst;
+    for (int j = 0; j < (int)num; j++)
+        idx[k++] = first + j;
+    return total;
 }
 
 int node_cmd_get_keys(const struct node_cmd *cmd, int argc, const char **argv, const size_t *argl, int *idx,

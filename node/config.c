@@ -16,6 +16,7 @@
  */
 #include "node/config.h"
 #include "node/config_int.h"
+#include "node/notify.h"
 #include "node/core/core.h"
 #include "node/core/core_log.h"
 #include "node/reply.h"
@@ -246,6 +247,10 @@ static int split_spaces(const char *s, size_t n, struct config_words *out)
     return 0;
 }
 
+/* Private to this file (config_int.h's flags stop well below): a T_INT
+ * field holding NODE_NOTIFY_* bits, read and shown as class letters. */
+#define F_NOTIFY_CLASSES (1u << 30)
+
 #define FIELD(f) .off = offsetof(struct node_config, f), .width = sizeof(((struct node_config *)0)->f)
 #define BOOL_OPT(n, f) {.name = n, .type = T_BOOL, FIELD(f)}
 #define INT_OPT(n, f, lo_, hi_) {.name = n, .type = T_INT, FIELD(f), .min = lo_, .max = hi_}
@@ -358,6 +363,8 @@ const struct config_opt node_config__opts[] = {
     {.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .type = T_INT,
      FIELD(list_max_listpack_size), .min = INT_MIN, .max = INT_MAX},
     INT_OPT("list-compress-depth", list_compress_depth, 0, INT_MAX),
+    /* keyspace notifications: the value is Redis's class letters */
+    {.name = "notify-keyspace-events", .type = T_INT, .flags = F_NOTIFY_CLASSES, FIELD(notify_keyspace_events)},
     /* Not implemented, but tools (redis-benchmark, client libraries) read
      * them: CONFIG GET shows what shoal does, CONFIG SET accepts only that.
      * In a file they go through directives[] (one warning). */
@@ -441,7 +448,7 @@ static const struct directive directives[] = {
     /* observability and process details */
     HARMLESS("slowlog-log-slower-than", A_INT), HARMLESS("slowlog-max-len", A_INT),
     HARMLESS("latency-monitor-threshold", A_INT), HARMLESS("latency-tracking", A_BOOL),
-    HARMLESS_MULTI("latency-tracking-info-percentiles", 0), HARMLESS("notify-keyspace-events", A_ANY),
+    HARMLESS_MULTI("latency-tracking-info-percentiles", 0),
     HARMLESS("busy-reply-threshold", A_INT), HARMLESS("lua-time-limit", A_INT),
     HARMLESS("lua-replicate-commands", A_ANY), HARMLESS("acllog-max-len", A_INT),
     HARMLESS_ENUM("acl-pubsub-default", "allchannels, resetchannels"), HARMLESS("always-show-logo", A_BOOL),
@@ -888,12 +895,75 @@ static int set_string(struct node_config *cfg, const struct config_opt *o, const
     return 0;
 }
 
+/* notify-keyspace-events letters, in the order Redis 7.0 prints them when
+ * not every class of A is set; A covers g$lshzxetd (not m, not n). */
+static const struct {
+    char letter;
+    int bit;
+} notify_letters[] = {
+    {'g', NODE_NOTIFY_GENERIC}, {'$', NODE_NOTIFY_STRING}, {'l', NODE_NOTIFY_LIST},
+    {'s', NODE_NOTIFY_SET},     {'h', NODE_NOTIFY_HASH},   {'z', NODE_NOTIFY_ZSET},
+    {'x', NODE_NOTIFY_EXPIRED}, {'e', NODE_NOTIFY_EVICTED}, {'t', NODE_NOTIFY_STREAM},
+    {'d', NODE_NOTIFY_MODULE},  {'n', NODE_NOTIFY_NEW},
+};
+#define NOTIFY_ALL                                                                                              \
+    (NODE_NOTIFY_GENERIC | NODE_NOTIFY_STRING | NODE_NOTIFY_LIST | NODE_NOTIFY_SET | NODE_NOTIFY_HASH |         \
+     NODE_NOTIFY_ZSET | NODE_NOTIFY_EXPIRED | NODE_NOTIFY_EVICTED | NODE_NOTIFY_STREAM | NODE_NOTIFY_MODULE)
+
+static int notify_letter_bit(char ch)
+{
+    switch (ch) {
+    case 'A': return NOTIFY_ALL;
+    case 'K': return NODE_NOTIFY_KEYSPACE;
+    case 'E': return NODE_NOTIFY_KEYEVENT;
+    case 'm': return NODE_NOTIFY_KEY_MISS;
+    }
+    for (size_t i = 0; i < CORE_ARRAY_LEN(notify_letters); i++)
+        if (notify_letters[i].letter == ch)
+            return notify_letters[i].bit;
+    return 0;
+}
+
+static int set_notify_classes(struct node_config *cfg, const struct config_opt *o, const char *val, size_t len,
+                              char *reason, size_t rsize)
+{
+    int flags = 0;
+    for (size_t i = 0; i < len; i++) {
+        int bit = notify_letter_bit(val[i]);
+        if (!bit)
+            return reason_set(reason, rsize, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        flags |= bit;
+    }
+    set_num(cfg, o, flags);
+    return 0;
+}
+
+/* Redis's keyspaceEventsFlagsToString: with all of A, 'n' is not shown. */
+static void fmt_notify_classes(int flags, struct config_sbuf *b)
+{
+    if ((flags & NOTIFY_ALL) == NOTIFY_ALL) {
+        node_config__sb_add(b, "A", 1);
+    } else {
+        for (size_t i = 0; i < CORE_ARRAY_LEN(notify_letters); i++)
+            if (flags & notify_letters[i].bit)
+                node_config__sb_add(b, &notify_letters[i].letter, 1);
+    }
+    if (flags & NODE_NOTIFY_KEYSPACE)
+        node_config__sb_add(b, "K", 1);
+    if (flags & NODE_NOTIFY_KEYEVENT)
+        node_config__sb_add(b, "E", 1);
+    if (flags & NODE_NOTIFY_KEY_MISS)
+        node_config__sb_add(b, "m", 1);
+}
+
 /* Sets option o from its value string (NUL-terminated at len), as CONFIG SET
  * does. On error returns -EINVAL with reason set and leaves o unchanged. */
 static int opt_set(struct node_config *cfg, const struct config_opt *o, const char *val, size_t len, char *reason,
                    size_t rsize)
 {
     int level;
+    if (o->flags & F_NOTIFY_CLASSES)
+        return set_notify_classes(cfg, o, val, len, reason, rsize);
     switch (o->type) {
     case T_BOOL:
         return set_bool(cfg, o, val, reason, rsize);
@@ -944,6 +1014,10 @@ static void fmt_save(const struct node_config *cfg, struct config_sbuf *b)
 void node_config__fmt_get(const struct config_opt *o, const struct node_config *cfg, struct config_sbuf *b)
 {
     node_config__sb_add(b, "", 0);
+    if (o->flags & F_NOTIFY_CLASSES) {
+        fmt_notify_classes((int)node_config__get_num(cfg, o), b);
+        return;
+    }
     switch (o->type) {
     case T_BOOL:
         node_config__sb_adds(b, *(const bool *)((const char *)cfg + o->off) ? "yes" : "no");
@@ -1048,7 +1122,7 @@ static void init_data(struct node_config *cfg)
     cfg->maxmemory_eviction_tenacity = 10;
     cfg->lfu_log_factor = 10;
     cfg->lfu_decay_time = 1;
-    cfg->hash_max_listpack_entries = 128;
+    cfg->hash_max_listpack_entries = 512; /* redis-server's built-in default (redis.conf says 128) */
     cfg->hash_max_listpack_value = 64;
     cfg->set_max_intset_entries = 512;
     cfg->zset_max_listpack_entries = 128;

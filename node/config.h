@@ -129,7 +129,7 @@ struct node_config {
     int lfu_log_factor;         /* 10 */
     int lfu_decay_time;         /* 1 (minutes) */
     /* collection encodings: compact while at or under these (Redis's defaults) */
-    long long hash_max_listpack_entries; /* 128 */
+    long long hash_max_listpack_entries; /* 512 (redis.conf ships 128) */
     long long hash_max_listpack_value;   /* 64 bytes */
     long long set_max_intset_entries;    /* 512 */
     long long zset_max_listpack_entries; /* 128 */

@@ -166,7 +166,10 @@ static void fmt_rewrite(const struct config_opt *o, const struct node_config *cf
     } else if (o->type == T_BIND && cfg->bind_count == 0) {
         node_config__sb_add(&b, "\"\"", 2);
     } else {
+        size_t before = b.len;
         node_config__fmt_get(o, cfg, &b);
+        if (b.len == before) /* an empty value (notify-keyspace-events "") must stay one word */
+            node_config__sb_add(&b, "\"\"", 2);
     }
     lines_push(out, node_config__sb_take(&b));
 }

@@ -10,10 +10,13 @@
 #include "node/node_int.h"
 #include "node/cluster.h"
 #include "node/commands.h"
+#include "node/block.h"
 #include "node/core/core.h"
+#include "node/evict.h"
 #include "node/pause.h"
 #include "node/persist.h"
 #include "node/propagate.h"
+#include "node/pubsub.h"
 #include "node/repl.h"
 #include "node/core/core_log.h"
 #include "node/util.h"
@@ -118,6 +121,7 @@ void node_call(struct node_client *c)
     uint64_t errors_before = c->out.errors;
     uint64_t dirty_before = srv->dirty;
     node_ks_set_expire_mode(srv->ks, expire_mode(c));
+    node_ks_set_touch_paused(srv->ks, node_child_running(srv) != NODE_CHILD_NONE);
     node_prop_begin(srv, c);
     uint64_t start = core_ticks();
     cmd->proc(c);
@@ -185,8 +189,9 @@ static bool is_http_guard(const struct node_client *c)
 
 static bool may_run_in_multi(const struct node_cmd *cmd)
 {
+    /* WATCH runs, to refuse itself ("WATCH inside MULTI is not allowed"). */
     return cmd->proc == node_cmd_exec || cmd->proc == node_cmd_discard || cmd->proc == node_cmd_multi ||
-           cmd->proc == node_cmd_quit || cmd->proc == node_cmd_reset;
+           cmd->proc == node_cmd_watch || cmd->proc == node_cmd_quit || cmd->proc == node_cmd_reset;
 }
 
 static bool key_exists(void *ud, const char *key, size_t len)
@@ -278,6 +283,8 @@ static bool cluster_route(struct node_client *c, const struct node_cmd *cmd, int
         .is_write = is_exec ? queued_write(c) : (cmd->flags & NODE_CMD_WRITE) != 0,
         .is_exec = is_exec,
         .is_migrate = cmd->proc == node_cmd_migrate,
+        .is_pubsubshard = cmd->proc == node_cmd_ssubscribe || cmd->proc == node_cmd_sunsubscribe ||
+                          cmd->proc == node_cmd_spublish,
         .cmd_asking = (cmd->flags & NODE_CMD_ASKING) != 0,
         .client_asking = (c->flags & NODE_CLIENT_ASKING) != 0,
         .client_readonly = (c->flags & NODE_CLIENT_READONLY) != 0,
@@ -363,6 +370,58 @@ static const char *state_check(const struct node_client *c, const struct node_cm
     return NULL;
 }
 
+/* maxmemory (Redis's processCommand): evict first; if memory is still over
+ * the limit with nothing left to evict, refuse DENYOOM commands (EXEC by
+ * its queue) and anything queued inside MULTI. True if the command may go on. */
+static bool memory_ok(struct node_client *c, const struct node_cmd *cmd)
+{
+    if (c->srv->cfg.maxmemory <= 0 || node_evict_perform(c->srv) != NODE_EVICT_FAIL)
+        return true;
+    bool refuse = (effective_flags(c, cmd) & NODE_CMD_DENYOOM) != 0;
+    if ((c->flags & NODE_CLIENT_MULTI) && cmd->proc != node_cmd_exec && cmd->proc != node_cmd_discard &&
+        cmd->proc != node_cmd_quit && cmd->proc != node_cmd_reset)
+        refuse = true;
+    if (!refuse)
+        return true;
+    reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+    return false;
+}
+
+/* A RESP2 client holding subscriptions reads pushes as replies, so only
+ * the commands whose replies look alike run (RESP3 has no limit). */
+static bool subscribed_context_allows(const struct node_client *c, const struct node_cmd *cmd)
+{
+    if (c->out.proto != 2 || !node_pubsub_client_is_subscribed(c))
+        return true;
+    return cmd->proc == node_cmd_ping || cmd->proc == node_cmd_subscribe || cmd->proc == node_cmd_ssubscribe ||
+           cmd->proc == node_cmd_unsubscribe || cmd->proc == node_cmd_sunsubscribe ||
+           cmd->proc == node_cmd_psubscribe || cmd->proc == node_cmd_punsubscribe || cmd->proc == node_cmd_quit ||
+           cmd->proc == node_cmd_reset;
+}
+
+static void reject_subscribed_context(struct node_client *c, const struct node_cmd *cmd)
+{
+    char name[128], text[256];
+    node_cmd_fullname(cmd, name, sizeof(name));
+    snprintf(text, sizeof(text), "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+             "RESET are allowed in this context", name);
+    reject(c, cmd, text);
+}
+
+/* PING of a subscribed RESP2 client answers like a message: ["pong", arg]. */
+static bool subscribed_ping(struct node_client *c, const struct node_cmd *cmd)
+{
+    if (cmd->proc != node_cmd_ping || c->argc > 2 || c->out.proto != 2 || !node_pubsub_client_is_subscribed(c))
+        return false;
+    node_reply_array(&c->out, 2);
+    node_reply_bulk(&c->out, "pong", 4);
+    node_reply_bulk(&c->out, c->argc == 2 ? c->argv[1] : "", c->argc == 2 ? c->argl[1] : 0);
+    node_cmd_stats(cmd)->calls++;
+    c->lastcmd = cmd;
+    c->srv->stats.total_commands++;
+    return true;
+}
+
 /* Rejects a wrong argument count (or a container without subcommand); true if fine. */
 static bool arity_checked(struct node_client *c, const struct node_cmd *cmd)
 {
@@ -420,9 +479,15 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
     size_t first_len = 0;
     if (c->srv->gossip && !cluster_route(c, cmd, &slot, &first_key, &first_len))
         return cmd;
+    if (!memory_ok(c, cmd))
+        return cmd;
     const char *refused = state_check(c, cmd);
     if (refused) {
         reject(c, cmd, refused);
+        return cmd;
+    }
+    if (!subscribed_context_allows(c, cmd)) {
+        reject_subscribed_context(c, cmd);
         return cmd;
     }
     /* After every check, before queueing (as Redis 7.0): a write queued in
@@ -439,7 +504,8 @@ static const struct node_cmd *dispatch_one(struct node_client *c)
      * command whose key bytes it points at. */
     if (first_key)
         node_server_slot_hint(first_key, first_len, slot);
-    node_call(c);
+    if (!subscribed_ping(c, cmd))
+        node_call(c);
     return cmd;
 }
 
@@ -453,9 +519,13 @@ void node_dispatch(struct node_client *c)
     }
     if (c->flags & NODE_CLIENT_MASTER) {
         dispatch_from_master(c);
+        node_block_handle_ready(c->srv);
         return;
     }
     const struct node_cmd *cmd = dispatch_one(c);
+    /* Clients waiting on keys this command (or EXEC as a whole) filled are
+     * served now, before this client's next command (Redis 7.0). */
+    node_block_handle_ready(c->srv);
     if (c->flags & NODE_CLIENT_POSTPONED)
         return; /* not run yet: ASKING still covers it */
     /* ASKING is one-shot: it covers the next command, or a whole MULTI. */
@@ -468,7 +538,9 @@ bool node_client_check_obuf(struct node_client *c)
 {
     if (c->flags & NODE_CLIENT_MASTER)
         return false; /* its replies are dropped, never written */
-    enum node_obuf_class cls = (c->flags & NODE_CLIENT_REPLICA) ? NODE_OBUF_REPLICA : NODE_OBUF_NORMAL;
+    enum node_obuf_class cls = (c->flags & NODE_CLIENT_REPLICA)       ? NODE_OBUF_REPLICA
+                               : node_pubsub_client_is_subscribed(c) ? NODE_OBUF_PUBSUB
+                                                                     : NODE_OBUF_NORMAL;
     const struct node_obuf_limit *lim = &c->srv->cfg.obuf_limits[cls];
     size_t used = node_out_len(&c->out);
     bool hard = lim->hard_bytes > 0 && used >= (size_t)lim->hard_bytes;

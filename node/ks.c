@@ -1,6 +1,8 @@
 /*
  * ks.c — the keyspace API: entries (building, the string and integer
- * encodings, relayout when a value or TTL changes), lookups with lazy expiry,
+ * encodings, relayout when a value or TTL changes), per-key access data
+ * (Redis's 24-bit LRU clock or LFU counter, updated by lookups; the
+ * eviction policy itself is node/evict.c), lookups with lazy expiry,
  * writes, rename/copy, random keys, flush and the invariant checker.
  *
  * The entry layout is drawn in ks_int.h. Hash tables, SCAN and resizing are
@@ -25,7 +27,12 @@
 /* find_live: the caller writes the key, so an expired one must go even on a replica. */
 #define KS_FIND_WRITE 0x100u
 
-static_assert(KS_ENTRY_HEAD == offsetof(struct node_ks_entry, body), "entry head is next + hdr");
+static_assert(KS_ENTRY_HEAD == offsetof(struct node_ks_entry, body), "entry head is next + hdr + access");
+
+/* Redis's LRU clock: seconds, wrapping at 24 bits; LFU time: minutes, 16 bits. */
+#define LRU_CLOCK_MAX 0xffffffu
+#define LFU_MINUTES_MAX 0xffffu
+#define LFU_COUNTER_MAX 255u
 static_assert(NODE_KS_HASH <= KS_HDR_TYPE_MASK, "types fit in 4 bits");
 static_assert(NODE_KS_INTBUF >= CORE_I64_TEXT, "int64 text fits");
 
@@ -143,6 +150,8 @@ struct node_ks *node_ks_new(unsigned ndicts)
     /* A table must be allocatable and its cursor must fit beside the dict
      * index in 64 bits. */
     ks->table_bits_max = CORE_MIN((unsigned)(sizeof(size_t) * 8 - 4), 63u - ks->dict_bits);
+    if (ndicts > 1)
+        ks->fen = core_calloc(ndicts + 1, sizeof(*ks->fen));
     seed_random(ks);
     return ks;
 }
@@ -152,6 +161,7 @@ void node_ks_free(struct node_ks *ks)
     if (!ks)
         return;
     node_ks_flush(ks);
+    core_free(ks->fen);
     core_free(ks->dicts);
     core_free(ks);
 }
@@ -217,6 +227,103 @@ size_t node_ks_dict_size(const struct node_ks *ks, unsigned dict_index)
     return ks->dicts[dict_index].used;
 }
 
+/* ---- access data ---- */
+
+static uint32_t lru_clock(const struct node_ks *ks)
+{
+    return (uint32_t)((uint64_t)(ks->now_ms / 1000) & LRU_CLOCK_MAX);
+}
+
+static uint32_t lfu_minutes(const struct node_ks *ks)
+{
+    return (uint32_t)((uint64_t)(ks->now_ms / 60000) & LFU_MINUTES_MAX);
+}
+
+void node_ks_set_access_mode(struct node_ks *ks, enum node_ks_access mode, int lfu_log_factor, int lfu_decay_min)
+{
+    ks->access_mode = mode;
+    ks->lfu_log_factor = lfu_log_factor;
+    ks->lfu_decay_min = lfu_decay_min;
+}
+
+void node_ks_set_touch_paused(struct node_ks *ks, bool paused)
+{
+    ks->touch_paused = paused;
+}
+
+uint32_t node_ks__access_new(const struct node_ks *ks)
+{
+    if (ks->access_mode == NODE_KS_ACCESS_LFU)
+        return (lfu_minutes(ks) << 8) | NODE_KS_LFU_INIT;
+    return lru_clock(ks);
+}
+
+uint32_t node_ks_entry_access(const struct node_ks_entry *e)
+{
+    return ks_ent_access(e);
+}
+
+unsigned node_ks_entry_freq(const struct node_ks *ks, const struct node_ks_entry *e)
+{
+    /* The counter loses one per lfu-decay-time minutes since it was last
+     * stored (the 16-bit minute clock wraps, as Redis's LFUTimeElapsed). */
+    uint32_t v = ks_ent_access(e);
+    unsigned counter = v & 0xffu;
+    uint32_t then = v >> 8, now = lfu_minutes(ks);
+    uint32_t elapsed = now >= then ? now - then : LFU_MINUTES_MAX - then + now;
+    if (ks->lfu_decay_min <= 0)
+        return counter;
+    uint32_t periods = elapsed / (uint32_t)ks->lfu_decay_min;
+    return periods >= counter ? 0 : counter - periods;
+}
+
+uint64_t node_ks_entry_idle_ms(const struct node_ks *ks, const struct node_ks_entry *e)
+{
+    uint32_t clock = lru_clock(ks), then = ks_ent_access(e);
+    uint64_t s = clock >= then ? clock - then : (uint64_t)clock + (LRU_CLOCK_MAX - then);
+    return s * 1000u;
+}
+
+static unsigned lfu_log_incr(struct node_ks *ks, unsigned counter)
+{
+    if (counter >= LFU_COUNTER_MAX)
+        return LFU_COUNTER_MAX;
+    double r = (double)(node_ks__rand(ks) >> 11) * (1.0 / 9007199254740992.0);
+    double base = counter > NODE_KS_LFU_INIT ? (double)(counter - NODE_KS_LFU_INIT) : 0.0;
+    double p = 1.0 / (base * ks->lfu_log_factor + 1.0);
+    return r < p ? counter + 1 : counter;
+}
+
+void node_ks_touch(struct node_ks *ks, struct node_ks_entry *e)
+{
+    if (ks->access_mode == NODE_KS_ACCESS_LFU) {
+        unsigned counter = lfu_log_incr(ks, node_ks_entry_freq(ks, e));
+        ks_ent_set_access(e, (lfu_minutes(ks) << 8) | counter);
+    } else {
+        ks_ent_set_access(e, lru_clock(ks));
+    }
+}
+
+void node_ks_entry_set_idle(struct node_ks *ks, struct node_ks_entry *e, int64_t idle_s)
+{
+    if (ks->access_mode == NODE_KS_ACCESS_LFU || idle_s < 0)
+        return;
+    int64_t clock = lru_clock(ks);
+    int64_t abs_s = clock - idle_s;
+    /* Underflow of the wrapping clock: half-way round keeps the idle time
+     * large for a long while (Redis's choice). */
+    if (abs_s < 0)
+        abs_s = (clock + (int64_t)(LRU_CLOCK_MAX / 2)) % (int64_t)LRU_CLOCK_MAX;
+    ks_ent_set_access(e, (uint32_t)abs_s);
+}
+
+void node_ks_entry_set_freq(struct node_ks *ks, struct node_ks_entry *e, unsigned freq)
+{
+    if (ks->access_mode != NODE_KS_ACCESS_LFU)
+        return;
+    ks_ent_set_access(e, (lfu_minutes(ks) << 8) | CORE_MIN(freq, LFU_COUNTER_MAX));
+}
+
 /* ---- lookup ---- */
 
 /* Finds key; an expired key is deleted (unless NODE_KS_NOEXPIRE) and NULL
@@ -248,6 +355,8 @@ struct node_ks_entry *node_ks_find(struct node_ks *ks, const char *key, size_t k
 {
     struct ks_loc loc;
     struct node_ks_entry *e = find_live(ks, key, klen, flags, &loc);
+    if (e && !(flags & NODE_KS_NOTOUCH) && !ks->touch_paused)
+        node_ks_touch(ks, e);
     if (flags & NODE_KS_READ) {
         if (e)
             ks->stats.keyspace_hits++;
@@ -329,6 +438,7 @@ static struct node_ks_entry *add_new(struct node_ks *ks, const char *key, size_t
 {
     uint8_t hdr = with_width((uint8_t)(v->hdr | (when >= 0 ? KS_HDR_TTL : 0u)), klen, v->len);
     struct node_ks_entry *e = entry_alloc(hdr, key, klen, v->len);
+    ks_ent_set_access(e, node_ks__access_new(ks));
     if (v->len) /* val may be NULL when empty */
         memcpy(ks_ent_val(e), v->bytes, v->len);
     if (when >= 0) {
@@ -346,6 +456,9 @@ static struct node_ks_entry *replace(struct node_ks *ks, struct node_ks_entry **
 {
     size_t klen = ks_ent_klen(old);
     uint8_t hdr = with_width((uint8_t)(v->hdr | (when >= 0 ? KS_HDR_TTL : 0u)), klen, v->len);
+    /* A new value is a new object (fresh LRU time), but an overwrite keeps
+     * the LFU counter, as Redis's dbOverwrite. */
+    uint32_t access = ks->access_mode == NODE_KS_ACCESS_LFU ? ks_ent_access(old) : node_ks__access_new(ks);
     if (node_ks_entry_type(old) != NODE_KS_STRING && ks->ops[node_ks_entry_type(old)].free_fn)
         ks->ops[node_ks_entry_type(old)].free_fn(node_ks_entry_ptr(old));
     if ((old->hdr & KS_HDR_TTL) && when < 0)
@@ -373,6 +486,7 @@ static struct node_ks_entry *replace(struct node_ks *ks, struct node_ks_entry **
     }
     if (hdr & KS_HDR_TTL)
         write_when(e, when);
+    ks_ent_set_access(e, access);
     if (v->len) /* val may be NULL when empty */
         memcpy(ks_ent_val(e), v->bytes, v->len);
     return e;
@@ -388,6 +502,8 @@ static struct node_ks_entry *set_value(struct node_ks *ks, const char *key, size
     struct node_ks_entry *old = find_live(ks, key, klen, KS_FIND_WRITE, &loc);
     if (!old)
         return add_new(ks, key, klen, v, expire_ms);
+    /* Redis's setKey looks the key up for writing first: one access. */
+    node_ks_touch(ks, old);
     int64_t when = expire_ms;
     if ((flags & NODE_KS_KEEPTTL) && (old->hdr & KS_HDR_TTL))
         when = ks_ent_when(old);
@@ -441,6 +557,7 @@ char *node_ks_str_resize(struct node_ks *ks, struct node_ks_entry **ep, size_t n
             memcpy(ks_ent_val(e), text, kept);
     } else {
         e = entry_alloc(hdr, ks_ent_key(old), klen, newlen);
+        ks_ent_set_access(e, ks_ent_access(old));
         if (hdr & KS_HDR_TTL)
             memcpy(ks_ent_ttl(e), ks_ent_ttl(old), KS_TTL_BLOCK);
         memcpy(ks_ent_val(e), cur, kept);
@@ -487,6 +604,7 @@ void node_ks_set_expire(struct node_ks *ks, struct node_ks_entry **ep, int64_t w
     uint8_t hdr = (uint8_t)(old->hdr ^ KS_HDR_TTL);
     size_t klen = ks_ent_klen(old), vlen = ks_ent_vlen(old);
     struct node_ks_entry *e = entry_alloc(hdr, ks_ent_key(old), klen, vlen);
+    ks_ent_set_access(e, ks_ent_access(old));
     memcpy(ks_ent_val(e), ks_ent_val(old), vlen);
     if (!had) {
         write_when(e, when_ms);
@@ -511,6 +629,7 @@ static struct node_ks_entry *clone_as(const struct node_ks_entry *old, const cha
 {
     size_t vlen = ks_ent_vlen(old);
     struct node_ks_entry *e = entry_alloc(with_width(old->hdr, newklen, vlen), newkey, newklen, vlen);
+    ks_ent_set_access(e, ks_ent_access(old));
     if (old->hdr & KS_HDR_TTL)
         memcpy(ks_ent_ttl(e), ks_ent_ttl(old), KS_TTL_BLOCK);
     memcpy(ks_ent_val(e), ks_ent_val(old), vlen);
@@ -552,6 +671,9 @@ struct node_ks_entry *node_ks_copy(struct node_ks *ks, const struct node_ks_entr
     drop_hidden(ks, newkey, newklen);
     core_assert(key_absent(ks, newkey, newklen));
     struct node_ks_entry *e = clone_as(src, newkey, newklen);
+    /* The copy is a new object: fresh access data (Redis's COPY duplicates
+     * the value with createObject). */
+    ks_ent_set_access(e, node_ks__access_new(ks));
     enum node_ks_type type = node_ks_entry_type(src);
     if (type != NODE_KS_STRING) {
         core_assert(ks->ops[type].dup_fn);
@@ -603,14 +725,21 @@ static struct ks_dict *random_dict(struct node_ks *ks)
     if (ks->ndicts == 1)
         return &ks->dicts[0];
     /* Weighted by size so every key is about equally likely. */
-    size_t r = node_ks__rand(ks) % ks->count;
-    for (unsigned i = 0; i < ks->ndicts; i++) {
-        if (r < ks->dicts[i].used)
-            return &ks->dicts[i];
-        r -= ks->dicts[i].used;
+    return node_ks__dict_nth(ks, node_ks__rand(ks) % ks->count);
+}
+
+size_t node_ks_sample(struct node_ks *ks, bool volatile_only, struct node_ks_entry **out, size_t n)
+{
+    size_t got = 0;
+    if (volatile_only) {
+        /* The expire vector is dense: a uniform pick is one index. */
+        for (; got < n && ks->exp_count > 0; got++)
+            out[got] = *ks_exp_at(ks, node_ks__rand(ks) % ks->exp_count);
+        return got;
     }
-    core_assert(!"dict sizes do not add up");
-    return NULL;
+    for (; got < n && ks->count > 0; got++)
+        out[got] = node_ks__dict_random(ks, random_dict(ks));
+    return got;
 }
 
 struct node_ks_entry *node_ks_random(struct node_ks *ks)
@@ -659,8 +788,24 @@ static int check_exp_vector(const struct node_ks *ks)
     return 0;
 }
 
+static int check_fen(const struct node_ks *ks)
+{
+    if (!ks->fen)
+        return 0;
+    for (size_t i = 1; i <= ks->ndicts; i++) {
+        size_t sum = 0;
+        for (size_t j = i - (i & (~i + 1)); j < i; j++)
+            sum += ks->dicts[j].used;
+        if (sum != ks->fen[i])
+            return -EINVAL;
+    }
+    return 0;
+}
+
 int node_ks_check(const struct node_ks *ks)
 {
+    if (check_fen(ks) < 0)
+        return -EINVAL;
     size_t keys = 0, ttl_keys = 0;
     for (unsigned i = 0; i < ks->ndicts; i++) {
         int rc = node_ks__dict_check(ks, i, &ttl_keys);

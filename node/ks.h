@@ -4,7 +4,8 @@
  * Owns: the per-key entry layout and its compact encodings, the hash tables
  * (one per dict; one dict in standalone mode, later one per hash slot in
  * cluster mode so a slot can be counted, listed and emptied without a scan),
- * lazy and active expiry, SCAN, random keys. Does not own command semantics
+ * lazy and active expiry, SCAN, random keys, each key's access data
+ * (LRU time / LFU counter) and eviction sampling. Does not own command semantics
  * (node/cmd_*.c) nor the protocol.
  *
  * MEMORY LAYOUT (the design goal is <= 72 bytes per 16-byte key + 16-byte
@@ -76,6 +77,16 @@ enum node_ks_expire_mode {
  * the server propagates DEL. */
 typedef void (*node_ks_expired_cb)(void *ud, const char *key, size_t klen);
 
+/* What an entry's 24 access bits track (Redis's robj lru field): with an
+ * LFU maxmemory policy a logarithmic access counter, otherwise the time of
+ * the last access. Switching modes reinterprets the bits, as in Redis. */
+enum node_ks_access {
+    NODE_KS_ACCESS_LRU = 0,
+    NODE_KS_ACCESS_LFU = 1,
+};
+/* Redis's LFU_INIT_VAL: a new key's counter, so it is not evicted at once. */
+#define NODE_KS_LFU_INIT 5
+
 /* ndicts: 1 in standalone mode (cluster mode passes 16384 later). */
 struct node_ks *node_ks_new(unsigned ndicts);
 void node_ks_free(struct node_ks *ks);
@@ -94,6 +105,13 @@ int64_t node_ks_now(const struct node_ks *ks);
 const struct node_ks_stats *node_ks_stats(const struct node_ks *ks);
 void node_ks_reset_stats(struct node_ks *ks);
 
+/* lfu-log-factor and lfu-decay-time (minutes) apply in LFU mode. */
+void node_ks_set_access_mode(struct node_ks *ks, enum node_ks_access mode, int lfu_log_factor, int lfu_decay_min);
+/* While a forked child (snapshot) runs, lookups do not touch entries: a read
+ * would otherwise copy the page holding the entry (Redis: no LRU/LFU update
+ * while hasActiveChildProcess()). */
+void node_ks_set_touch_paused(struct node_ks *ks, bool paused);
+
 /* Keys stored, including expired ones not yet reclaimed (as Redis's DBSIZE). */
 size_t node_ks_size(const struct node_ks *ks);
 /* Keys stored in one dict (CLUSTER COUNTKEYSINSLOT later). */
@@ -106,10 +124,14 @@ int64_t node_ks_avg_ttl(const struct node_ks *ks);
 /* ---- lookup ---- */
 enum node_ks_find_flags {
     NODE_KS_READ = 1,    /* count a keyspace hit or miss */
-    NODE_KS_NOEXPIRE = 2 /* do not delete the key if it is expired; still report absent */
+    NODE_KS_NOEXPIRE = 2, /* do not delete the key if it is expired; still report absent */
+    NODE_KS_NOTOUCH = 4,  /* leave the access time/counter alone (Redis's LOOKUP_NOTOUCH:
+                             OBJECT, TYPE, TTL, EXISTS ...) */
 };
 /* The live entry for key, or NULL. An expired key is deleted here (lazy expiry)
- * unless NODE_KS_NOEXPIRE, and NULL returned. */
+ * unless NODE_KS_NOEXPIRE, and NULL returned. A found key's access data is
+ * updated (LRU: now; LFU: counter decayed then incremented) unless
+ * NODE_KS_NOTOUCH, as Redis's lookupKey. */
 struct node_ks_entry *node_ks_find(struct node_ks *ks, const char *key, size_t klen, unsigned flags);
 
 /* ---- entry accessors (borrowed entry) ---- */
@@ -131,6 +153,21 @@ bool node_ks_str_get_int(const struct node_ks_entry *e, int64_t *v);
 size_t node_ks_str_len(const struct node_ks_entry *e);
 /* The owned value of a non-string entry. */
 void *node_ks_entry_ptr(const struct node_ks_entry *e);
+
+/* ---- access data (OBJECT IDLETIME/FREQ, eviction, RDB IDLE/FREQ) ---- */
+/* Marks e accessed now, as a lookup without NODE_KS_NOTOUCH does. */
+void node_ks_touch(struct node_ks *ks, struct node_ks_entry *e);
+/* Milliseconds since the last access (LRU mode; 1 s resolution as Redis). */
+uint64_t node_ks_entry_idle_ms(const struct node_ks *ks, const struct node_ks_entry *e);
+/* The LFU counter after decay, 0..255 (LFU mode), without changing e. */
+unsigned node_ks_entry_freq(const struct node_ks *ks, const struct node_ks_entry *e);
+/* RESTORE IDLETIME / RDB IDLE: the last access was idle_s seconds ago
+ * (ignored in LFU mode). RESTORE FREQ / RDB FREQ: the counter is freq
+ * (ignored in LRU mode). As Redis's objectSetLRUOrLFU. */
+void node_ks_entry_set_idle(struct node_ks *ks, struct node_ks_entry *e, int64_t idle_s);
+void node_ks_entry_set_freq(struct node_ks *ks, struct node_ks_entry *e, unsigned freq);
+/* The raw 24 bits (tests; kept across relayout and rename). */
+uint32_t node_ks_entry_access(const struct node_ks_entry *e);
 
 /* ---- writes ---- */
 enum node_ks_set_flags {
@@ -196,6 +233,11 @@ uint64_t node_ks_dict_scan(struct node_ks *ks, unsigned dict_index, uint64_t cur
 /* Removes every key of one dict (a slot that left this node); returns how
  * many. Costs the dict's size, not the keyspace's. */
 size_t node_ks_dict_flush(struct node_ks *ks, unsigned dict_index);
+/* Eviction sampling: up to n random entries (repeats possible; expired
+ * ones included) written to out; returns how many. volatile_only draws from
+ * the keys with a TTL. O(n log ndicts) whatever the number of empty dicts;
+ * never deletes anything. The entries are valid until the next write. */
+size_t node_ks_sample(struct node_ks *ks, bool volatile_only, struct node_ks_entry **out, size_t n);
 /* A uniformly-ish random live key, or NULL when empty. May expire keys it meets. */
 struct node_ks_entry *node_ks_random(struct node_ks *ks);
 

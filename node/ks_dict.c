@@ -1,7 +1,9 @@
 /*
  * ks_dict.c — the keyspace's hash tables: the seeded key hash, lookup,
  * linking, incremental resizing (grow at load 1, shrink below 1/8), SCAN's
- * cursor walk, random bucket picking and the table invariant checker.
+ * cursor walk, random bucket picking, the Fenwick tree of dict sizes (a
+ * random key among 16384 mostly-empty per-slot dicts in O(log n)) and the
+ * table invariant checker.
  *
  * Does not own the entry layout (ks_int.h, ks.c) nor TTLs (ks_expire.c).
  *
@@ -87,6 +89,40 @@ static inline size_t tsize(const struct ks_dict *d, int t)
 static inline bool is_rehashing(const struct ks_dict *d)
 {
     return d->table[1] != NULL;
+}
+
+/* ---- dict sizes (Fenwick tree, several dicts only) ---- */
+
+static void fen_add(struct node_ks *ks, const struct ks_dict *d, size_t delta, bool add)
+{
+    if (!ks->fen)
+        return;
+    for (size_t i = (size_t)(d - ks->dicts) + 1; i <= ks->ndicts; i += i & (~i + 1)) {
+        if (add)
+            ks->fen[i] += delta;
+        else
+            ks->fen[i] -= delta;
+    }
+}
+
+struct ks_dict *node_ks__dict_nth(const struct node_ks *ks, size_t r)
+{
+    core_assert(r < ks->count);
+    if (!ks->fen)
+        return &ks->dicts[0];
+    /* Descend by powers of two: pos ends as the last index whose prefix
+     * sum is <= r, so the dict at pos (0-based) holds the r-th key. */
+    size_t pos = 0, step = 1;
+    while (step * 2 <= ks->ndicts)
+        step *= 2;
+    for (; step > 0; step /= 2) {
+        if (pos + step <= ks->ndicts && ks->fen[pos + step] <= r) {
+            pos += step;
+            r -= ks->fen[pos];
+        }
+    }
+    core_assert(pos < ks->ndicts && r < ks->dicts[pos].used);
+    return &ks->dicts[pos];
 }
 
 struct ks_dict *node_ks__dict_for(const struct node_ks *ks, const char *key, size_t klen)
@@ -249,6 +285,7 @@ void node_ks__dict_link(struct node_ks *ks, struct node_ks_entry *e)
     e->next = *head;
     *head = e;
     d->used++;
+    fen_add(ks, d, 1, true);
 }
 
 void node_ks__dict_unlink(struct node_ks *ks, struct ks_dict *d, struct node_ks_entry **slot)
@@ -256,6 +293,7 @@ void node_ks__dict_unlink(struct node_ks *ks, struct ks_dict *d, struct node_ks_
     core_assert(d->used > 0);
     *slot = (*slot)->next;
     d->used--;
+    fen_add(ks, d, 1, false);
     node_ks__dict_maybe_shrink(d, ks);
 }
 
@@ -276,6 +314,7 @@ void node_ks__dict_clear(struct node_ks *ks, struct ks_dict *d)
         core_free(d->table[t]);
         d->table[t] = NULL;
     }
+    fen_add(ks, d, d->used, false);
     d->used = 0;
     d->rehash_idx = 0;
 }

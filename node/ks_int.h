@@ -14,17 +14,22 @@
  *                      bit 6 KS_HDR_INT   string value is an int64 ("int")
  *                      bit 7 KS_HDR_RAW   string was edited in place by
  *                                         APPEND/SETRANGE ("raw", as Redis)
- *   9       1|4   klen: key length (4 bytes when WIDE)
- *   10|13   1|4   vlen: bytes of the value area (8 for INT and pointer values)
+ *   9       3     access: 24 bits, little-endian, as Redis's robj lru field:
+ *                 the LRU clock in seconds (mod 2^24) of the last access,
+ *                 or with an LFU policy 16-bit minutes (mod 2^16) << 8 |
+ *                 8-bit logarithmic access counter
+ *   12      1|4   klen: key length (4 bytes when WIDE)
+ *   13|16   1|4   vlen: bytes of the value area (8 for INT and pointer values)
  *   F       12    only with TTL: int64 expire (absolute unix ms), then
  *                 uint32 index of this entry in the expire vector
- *                 (F = 11, or 17 when WIDE)
+ *                 (F = 14, or 20 when WIDE)
  *   F(+12)  klen  key bytes
  *   ...     vlen  value: string bytes, or an int64 (INT), or an owned pointer
  *                 (type != NODE_KS_STRING), freed by the type's free_fn
  *
  * WIDE is set when klen >= 256 or vlen >= 256. A 16-byte key and a 16-byte
- * value take 11 + 16 + 16 = 43 bytes: jemalloc class 48; with a TTL 55 -> 56.
+ * value take 14 + 16 + 16 = 46 bytes: jemalloc class 48; with a TTL 58 -> 64
+ * (the access bytes cost the TTL case one size class, not the common one).
  *
  * TABLES. A dict is two power-of-two arrays of entry pointers. table[1] is
  * non-NULL only during an incremental resize (grow at load 1, shrink below
@@ -44,6 +49,7 @@
 struct node_ks_entry {
     struct node_ks_entry *next;
     uint8_t hdr;
+    uint8_t access[3];    /* LRU clock or LFU time+counter, see the layout */
     unsigned char body[]; /* lengths, optional TTL block, key, value */
 };
 
@@ -53,7 +59,7 @@ struct node_ks_entry {
 #define KS_HDR_INT 0x40u
 #define KS_HDR_RAW 0x80u
 
-#define KS_ENTRY_HEAD 9u       /* offsetof(body): next + hdr */
+#define KS_ENTRY_HEAD 12u      /* offsetof(body): next + hdr + access */
 #define KS_NARROW_LEN_MAX 255u /* longest key or value with 1-byte lengths */
 #define KS_TTL_BLOCK 12u       /* int64 expire + uint32 vector index */
 #define KS_PTR_SIZE 8u         /* value area of INT and pointer values */
@@ -104,6 +110,14 @@ struct node_ks {
     enum node_ks_expire_mode expire_mode;
     node_ks_expired_cb on_expired;
     void *on_expired_ud;
+    /* Access tracking (OBJECT IDLETIME/FREQ, eviction). */
+    enum node_ks_access access_mode;
+    bool touch_paused;
+    int lfu_log_factor;
+    int lfu_decay_min;
+    /* With several dicts: a Fenwick tree of their sizes (1-based), so a
+     * random key is found in O(log ndicts) however many dicts are empty. */
+    size_t *fen;
 };
 
 /* ---- entry field access (ks.c owns construction; these are shared) ---- */
@@ -171,6 +185,18 @@ static inline bool ks_ent_is_expired(const struct node_ks *ks, const struct node
     return (e->hdr & KS_HDR_TTL) && ks->now_ms > ks_ent_when(e) && ks->expire_mode != NODE_KS_EXPIRE_NONE;
 }
 
+static inline uint32_t ks_ent_access(const struct node_ks_entry *e)
+{
+    return (uint32_t)e->access[0] | ((uint32_t)e->access[1] << 8) | ((uint32_t)e->access[2] << 16);
+}
+
+static inline void ks_ent_set_access(struct node_ks_entry *e, uint32_t v)
+{
+    e->access[0] = (uint8_t)v;
+    e->access[1] = (uint8_t)(v >> 8);
+    e->access[2] = (uint8_t)(v >> 16);
+}
+
 static inline struct node_ks_entry **ks_exp_at(const struct node_ks *ks, size_t index)
 {
     return &ks->exp_chunks[index >> KS_EXP_CHUNK_BITS][index & (KS_EXP_CHUNK - 1)];
@@ -205,6 +231,8 @@ void node_ks__dict_clear(struct node_ks *ks, struct ks_dict *d);
 struct node_ks_entry *node_ks__dict_random(struct node_ks *ks, struct ks_dict *d);
 int node_ks__dict_check(const struct node_ks *ks, unsigned dict_index, size_t *ttl_keys);
 uint64_t node_ks__rand(struct node_ks *ks);
+/* The dict holding the r-th key (r < ks->count) in dict order. O(log ndicts). */
+struct ks_dict *node_ks__dict_nth(const struct node_ks *ks, size_t r);
 
 /* ---- ks_expire.c ---- */
 
@@ -226,5 +254,7 @@ static inline void node_ks__expired(struct node_ks *ks, const struct node_ks_ent
         ks->on_expired(ks->on_expired_ud, (const char *)ks_ent_key(e), ks_ent_klen(e));
 }
 void node_ks__free_entry(struct node_ks *ks, struct node_ks_entry *e);
+/* The access field a newly created value starts with (Redis's createObject). */
+uint32_t node_ks__access_new(const struct node_ks *ks);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "node/core/core.h"
 #include "node/core/core_log.h"
+#include "node/evict.h"
 #include "node/obj.h"
 #include "node/persist_int.h"
 #include "node/repl.h"
@@ -80,7 +81,13 @@ struct write_ctx {
     uint64_t keys;
     int64_t last_cow_ms;
     int err;                /* errno of the first failure that was not a write */
+    const struct node_ks *ks;
+    bool save_idle, save_freq; /* the policy is LRU / LFU: keys carry IDLE / FREQ (as Redis) */
 };
+
+/* Redis's RDB_OPCODE_IDLE (then a length: seconds idle) and RDB_OPCODE_FREQ (then one byte). */
+#define RDB_OP_IDLE 0xf8
+#define RDB_OP_FREQ 0xf9
 
 /* Blocking write of everything; partial writes and EINTR continue, EAGAIN
  * (a descriptor left non-blocking) waits until writable. */
@@ -149,6 +156,14 @@ static void write_key(void *ud, const struct node_ks_entry *e)
     int64_t expire = node_ks_entry_expire(e);
     if (expire != -1)
         rdb_enc_expire_ms(&w->enc, expire);
+    if (w->save_idle) {
+        uint8_t op = RDB_OP_IDLE;
+        rdb_enc_raw(&w->enc, &op, 1);
+        rdb_enc_len(&w->enc, node_ks_entry_idle_ms(w->ks, e) / 1000);
+    } else if (w->save_freq) {
+        uint8_t op[2] = {RDB_OP_FREQ, (uint8_t)node_ks_entry_freq(w->ks, e)};
+        rdb_enc_raw(&w->enc, op, 2);
+    }
     rdb_enc_type(&w->enc, (enum rdb_type)type);
     rdb_enc_str(&w->enc, key, klen);
     node_persist__write_body(&w->enc, e);
@@ -210,7 +225,13 @@ static void write_aux(struct rdb_enc *enc, const struct node_persist_repl_info *
 
 int node_persist_write_rdb(struct node_server *srv, int fd, const struct node_persist_repl_info *ri)
 {
-    struct write_ctx w = {.st = node_persist__state(srv)};
+    int policy = srv->cfg.maxmemory_policy;
+    struct write_ctx w = {
+        .st = node_persist__state(srv),
+        .ks = srv->ks,
+        .save_idle = policy == NODE_MAXMEMORY_VOLATILE_LRU || policy == NODE_MAXMEMORY_ALLKEYS_LRU,
+        .save_freq = node_evict_policy_is_lfu(policy),
+    };
     rdb_enc_init(&w.enc, fd_write_all, &fd, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
     rdb_enc_header(&w.enc);
     write_aux(&w.enc, ri);

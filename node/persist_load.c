@@ -167,6 +167,22 @@ static int on_select_db(void *ud, uint64_t db)
     return 0;
 }
 
+/* IDLE / FREQ prefixes: each applies only under the matching policy kind
+ * (the keyspace ignores the other), as Redis's objectSetLRUOrLFU. */
+static void set_access(struct node_server *srv, const struct rdb_key *k)
+{
+    if (k->idle_s < 0 && k->freq < 0)
+        return;
+    struct node_ks_entry *e =
+        node_ks_find(srv->ks, (const char *)k->key, k->klen, NODE_KS_NOTOUCH | NODE_KS_NOEXPIRE);
+    if (!e)
+        return;
+    if (k->freq >= 0)
+        node_ks_entry_set_freq(srv->ks, e, (unsigned)k->freq);
+    if (k->idle_s >= 0)
+        node_ks_entry_set_idle(srv->ks, e, k->idle_s);
+}
+
 static int on_key(void *ud, const struct rdb_key *k)
 {
     struct node_persist_loader *ld = ud;
@@ -197,6 +213,7 @@ static int on_key(void *ud, const struct rdb_key *k)
         rdb_dec_fail(&ld->dec, "Duplicated key '%.*s' found in RDB file", klen, (const char *)k->key);
         return -1;
     }
+    set_access(ld->srv, k);
     ld->info.keys_loaded++;
     st->last_load_keys_loaded++;
     return 0;

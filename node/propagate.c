@@ -235,6 +235,18 @@ void node_prop_expired(struct node_server *srv, const char *key, size_t klen)
     core_free(b.p);
 }
 
+void node_prop_evicted(struct node_server *srv, const char *key, size_t klen)
+{
+    const char *argv[2] = {"DEL", key};
+    size_t argl[2] = {3, klen};
+    if (!may_originate(srv, NULL))
+        return;
+    struct buf b = {0};
+    encode(&b, 2, argv, argl);
+    feed_unit(srv, b.p, b.len, 1, false);
+    core_free(b.p);
+}
+
 void node_prop_raw(struct node_server *srv, const char *buf, size_t len)
 {
     /* A replica's stream is its master's bytes only. */

@@ -31,6 +31,10 @@ void node_prop_force(struct node_client *c);
 /* A key was removed because it expired (lazy, during a command, or by the
  * active cycle): propagates DEL key. */
 void node_prop_expired(struct node_server *srv, const char *key, size_t klen);
+/* A key was evicted (maxmemory): DEL key goes out at once as its own
+ * entry, never joined to a command's unit (Redis's performEvictions runs
+ * before the command). */
+void node_prop_evicted(struct node_server *srv, const char *key, size_t klen);
 
 /* dispatch.c: around the top-level execution of one command (or EXEC). */
 void node_prop_begin(struct node_server *srv, struct node_client *c);

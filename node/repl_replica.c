@@ -18,6 +18,7 @@
  * stream must stay in DB 0 (shoal has one database): a SELECT of another
  * DB drops the link and its cached state, so the next sync is a full one.
  */
+#include "node/block.h"
 #include "gossip/gossip.h"
 #include "node/commands.h"
 #include "node/repl_replica_int.h"
@@ -264,6 +265,7 @@ static void unblock_all(struct node_server *srv)
             continue;
         /* WAIT must forget it now: once unblocked, its close no longer does. */
         repl_master_client_closed(srv->repl, c);
+        node_block_client_closed(c); /* and so must its key queues (BLPOP ...) */
         node_reply_error(&c->out, "UNBLOCKED force unblock from blocking operation, instance state changed "
                                   "(master -> replica?)");
         node_client_unblock(c);

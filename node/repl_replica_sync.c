@@ -16,6 +16,7 @@
  * in that handle's close callback; once shut it is marked dead and every
  * late libuv callback (connect cancelled, resolution finished) does nothing.
  */
+#include "node/watch.h"
 #include "node/repl_replica_int.h"
 #include "node/persist.h"
 #include "node/server.h"
@@ -107,6 +108,7 @@ static void shut(struct repl_sync *s, bool final)
     }
     if (s->ks_touched) {
         /* Never serve half a dataset. */
+        node_watch_before_flush(s->r->srv, -1);
         node_ks_flush(s->r->srv->ks);
         s->ks_touched = false;
     }
@@ -326,6 +328,7 @@ static void start_load(struct repl_sync *s)
     }
     core_log(CORE_LOG_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");
     s->ks_touched = true;
+    node_watch_before_flush(srv, -1); /* EXEC fails for a key the sync replaces, as Redis */
     node_ks_flush(srv->ks);
     core_log(CORE_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     s->loader = node_persist_loader_new(srv, NODE_PERSIST_KEEP_EXPIRED);

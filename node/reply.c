@@ -208,6 +208,13 @@ void node_reply_bulk_ll(struct node_out *o, long long v)
     node_reply_bulk(o, buf, n);
 }
 
+void node_reply_cursor(struct node_out *o, uint64_t cursor)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
+    node_reply_bulk(o, buf, (size_t)n);
+}
+
 void node_reply_null(struct node_out *o)
 {
     if (o->proto == 3)
@@ -240,6 +247,11 @@ void node_reply_map(struct node_out *o, long long pairs)
 void node_reply_set(struct node_out *o, long long n)
 {
     header(o, o->proto == 3 ? '~' : '*', n);
+}
+
+void node_reply_push(struct node_out *o, long long n)
+{
+    header(o, o->proto == 3 ? '>' : '*', n);
 }
 
 void node_reply_double(struct node_out *o, double d)

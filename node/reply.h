@@ -55,11 +55,14 @@ void node_reply_int(struct node_out *o, long long v);
 void node_reply_bulk(struct node_out *o, const void *p, size_t n);
 void node_reply_bulk_cstr(struct node_out *o, const char *s);
 void node_reply_bulk_ll(struct node_out *o, long long v);
+void node_reply_cursor(struct node_out *o, uint64_t cursor); /* a SCAN cursor: unsigned 64-bit, as a bulk */
 void node_reply_null(struct node_out *o);          /* $-1 or _ */
 void node_reply_null_array(struct node_out *o);    /* *-1 or _ */
 void node_reply_array(struct node_out *o, long long n);
 void node_reply_map(struct node_out *o, long long pairs); /* *2n or %n */
 void node_reply_set(struct node_out *o, long long n);     /* *n or ~n */
+/* Out-of-band data (pub/sub messages): *n or >n. */
+void node_reply_push(struct node_out *o, long long n);
 void node_reply_double(struct node_out *o, double d);     /* bulk %.17g or ,%.17g */
 void node_reply_verbatim(struct node_out *o, const char *p, size_t n); /* bulk or =n+4 txt: */
 void node_reply_bool(struct node_out *o, bool b);         /* :1/:0 or #t/#f */

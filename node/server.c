@@ -5,7 +5,11 @@
  *
  * Does not own connections (client.c) or command execution (dispatch.c).
  */
+#include "node/evict.h"
+#include "node/block.h"
+#include "node/notify.h"
 #include "node/obj.h"
+#include "node/pubsub.h"
 #include "node/node_int.h"
 #include "node/cluster.h"
 #include "node/commands.h"
@@ -15,6 +19,7 @@
 #include "node/persist.h"
 #include "node/propagate.h"
 #include "node/repl.h"
+#include "node/watch.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -244,6 +249,7 @@ void node_server_reset_stats(struct node_server *srv)
     st->start_mono_us = start;
     st->ops_last_ms = core_time_ms();
     node_ks_reset_stats(srv->ks);
+    node_evict_reset_stats(srv);
     srv->repl->sync_full = srv->repl->sync_partial_ok = srv->repl->sync_partial_err = 0;
     node_cmd_reset_stats();
     node_info_reset_error_stats();
@@ -272,6 +278,8 @@ static int on_config_change(void *ud, const char *name, const char **err)
     } else if (strcmp(name, "repl-backlog-size") == 0) {
         if (srv->repl->backlog)
             repl_backlog_resize(srv->repl->backlog, (size_t)srv->cfg.repl_backlog_size);
+    } else if (strncmp(name, "maxmemory", 9) == 0 || strncmp(name, "lfu-", 4) == 0) {
+        node_evict_config_changed(srv);
     } else if (strcmp(name, "hz") == 0) {
         uint64_t period = (uint64_t)(1000 / srv->cfg.hz);
         uv_timer_start(&srv->cron, on_cron, period, period);
@@ -327,6 +335,8 @@ static unsigned key_slot(const char *key, size_t klen)
 
 static void on_key_expired(void *ud, const char *key, size_t klen)
 {
+    node_notify(ud, NODE_NOTIFY_EXPIRED, "expired", key, klen);
+    node_watch_key_expired(ud, key, klen);
     node_prop_expired(ud, key, klen);
 }
 
@@ -400,6 +410,7 @@ static int start(struct node_server *srv)
     srv->loop = uv_default_loop();
     srv->repl = repl_new(srv);
     node_pause_init(srv);
+    node_evict_init(srv);
     if (load_dataset(srv) < 0)
         return -EINVAL;
     if (srv->cfg.cluster_enabled && node_cluster_start(srv) < 0)
@@ -466,6 +477,9 @@ static void shutdown_server(struct node_server *srv)
     node_migrate_free(srv);
     node_prop_free(srv);
     node_persist_free(srv);
+    node_block_free(srv);
+    node_pubsub_free(srv);
+    node_evict_free(srv);
     node_ks_free(srv->ks);
     core_log(CORE_LOG_WARNING, "shoal is now ready to exit, bye bye...");
 }

@@ -96,6 +96,13 @@ void node_cmd_reset_stats(void);
 /* Writes the key argv indexes of a command into idx. Returns count or -1. */
 int node_cmd_get_keys(const struct node_cmd *cmd, int argc, const char **argv, const size_t *argl, int *idx,
                       int idx_cap);
+/* Redis's genericGetKeys for a numkeys form (ZUNIONSTORE, LMPOP, SINTERCARD
+ * ...): numkeys at argv[numi] read as atoi() does (leading blanks, a sign,
+ * the digits that follow), then that many keys after it; dst > 0 puts that
+ * argv index first (the destination of the store forms). -1 when numkeys is
+ * not a count of keys that are there (COMMAND GETKEYS: "Invalid arguments"). */
+int node_cmd_numkeys_getkeys(int argc, const char **argv, const size_t *argl, int numi, int dst, int *idx,
+                             int idx_cap);
 /* "get" or "config|get": the name used in error texts. */
 void node_cmd_fullname(const struct node_cmd *cmd, char *buf, size_t size);
 

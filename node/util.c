@@ -76,6 +76,32 @@ static bool numbuf_fill(char *buf, const char *s, size_t len)
     return true;
 }
 
+bool node_util_parse_cursor(const char *s, size_t len, uint64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    uint64_t v = 0;
+
+    if (len == 0) {
+        *out = 0;
+        return true;
+    }
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == len)
+        return false;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? 0 - v : v;
+    return true;
+}
+
 bool node_util_parse_double(const char *s, size_t len, double *out)
 {
     char buf[UTIL_NUMBUF_SIZE];

@@ -12,6 +12,9 @@
 /* Strict integer parse as Redis's string2ll: optional '-', no '+', no spaces,
  * no leading zeros (except "0"), no overflow, not empty. */
 bool node_util_parse_ll(const char *s, size_t len, long long *out);
+/* A SCAN cursor as Redis reads it with strtoul(): optional sign, decimal
+ * digits, "-n" wraps around, "" is 0; a space or other junk is an error. */
+bool node_util_parse_cursor(const char *s, size_t len, uint64_t *out);
 /* Double parse as Redis's string2d/getDoubleFromObject: no spaces, no NaN,
  * "inf"/"-inf"/"+inf" accepted. */
 bool node_util_parse_double(const char *s, size_t len, double *out);

@@ -369,7 +369,7 @@ Test(config, harmless_directives_are_accepted_with_one_warning)
 Test(config, unsafe_directives_are_refused)
 {
     static const char *const refused[] = {
-        "appendonly yes", "maxmemory 1gb", "rename-command FLUSHALL \"\"", "tls-port 6380",
+        "appendonly yes", "rename-command FLUSHALL \"\"", "tls-port 6380",
         "tls-cert-file /x.crt", "daemonize yes", "user alice on >pw",
         "aclfile /etc/users.acl", "loadmodule /x.so",
         "supervised systemd", "maxmemory-clients 10%", "cluster-announce-tls-port 7000",

@@ -835,3 +835,153 @@ Test(ks_dicts, dict_scan_and_flush_touch_one_dict)
     cr_assert_eq(node_ks_dict_scan(k, 3, 0, 10, count_and_check_dict, &seen), 0u);
     node_ks_free(k);
 }
+
+/* ---- access data (LRU time / LFU counter) ---- */
+
+Test(ks, entry_layout_16_16_fits_48)
+{
+    /* 16-byte key + 16-byte value, no TTL: header 12 + lengths 2 + 32 = 46. */
+    cr_assert_eq(KS_ENTRY_HEAD, 12u);
+    struct node_ks_entry *e = node_ks_set_str(ks, "key:000000000001", 16, "val:000000000001", 16, -1, 0);
+    cr_assert_leq(core_alloc_size(e), 48u);
+}
+
+Test(ks, lru_idle_grows_and_lookup_resets)
+{
+    node_ks_set_str(ks, "a", 1, "v", 1, -1, 0);
+    struct node_ks_entry *e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 0u);
+    node_ks_set_now(ks, T0 + 5000);
+    e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 5000u);
+    e = node_ks_find(ks, "a", 1, NODE_KS_READ); /* touches */
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 0u);
+    node_ks_set_now(ks, T0 + 12000);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 7000u);
+    node_ks_entry_set_idle(ks, e, 100);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 100000u);
+    /* A freq in LRU mode is ignored (Redis's objectSetLRUOrLFU). */
+    node_ks_entry_set_freq(ks, e, 200);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 100000u);
+}
+
+Test(ks, lru_clock_wraps)
+{
+    /* 2^24 s after the access the clock has wrapped; idle stays right mod 2^24. */
+    node_ks_set_str(ks, "a", 1, "v", 1, -1, 0);
+    node_ks_set_now(ks, T0 + (int64_t)((1u << 24) - 10) * 1000);
+    struct node_ks_entry *e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    uint64_t idle = node_ks_entry_idle_ms(ks, e);
+    cr_assert(idle >= ((1u << 24) - 12) * 1000ull && idle <= ((1u << 24) - 9) * 1000ull, "%llu",
+              (unsigned long long)idle);
+}
+
+Test(ks, access_kept_across_relayout_and_rename_fresh_on_copy)
+{
+    node_ks_set_str(ks, "a", 1, "short", 5, -1, 0);
+    struct node_ks_entry *e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    node_ks_entry_set_idle(ks, e, 50);
+    uint32_t acc = node_ks_entry_access(e);
+    node_ks_set_expire(ks, &e, T0 + 100000); /* new block: TTL added */
+    cr_assert_eq(node_ks_entry_access(e), acc);
+    char *p = node_ks_str_resize(ks, &e, 300); /* narrow -> wide */
+    cr_assert_not_null(p);
+    cr_assert_eq(node_ks_entry_access(e), acc);
+    node_ks_set_expire(ks, &e, -1);
+    cr_assert_eq(node_ks_entry_access(e), acc);
+    node_ks_rename(ks, &e, "b", 1);
+    cr_assert_eq(node_ks_entry_access(e), acc);
+    /* COPY makes a new object (Redis: createObject): fresh access time. */
+    struct node_ks_entry *c = node_ks_copy(ks, e, "c", 1);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, c), 0u);
+    e = node_ks_find(ks, "b", 1, NODE_KS_NOTOUCH);
+    cr_assert_eq(node_ks_entry_access(e), acc);
+    /* An overwrite is a new value: fresh in LRU mode. */
+    node_ks_set_str(ks, "b", 1, "other", 5, -1, 0);
+    e = node_ks_find(ks, "b", 1, NODE_KS_NOTOUCH);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 0u);
+}
+
+Test(ks, lfu_counter_grows_logarithmically_and_decays)
+{
+    node_ks_set_access_mode(ks, NODE_KS_ACCESS_LFU, 10, 1);
+    node_ks_set_str(ks, "a", 1, "v", 1, -1, 0);
+    struct node_ks_entry *e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    cr_assert_eq(node_ks_entry_freq(ks, e), NODE_KS_LFU_INIT);
+    for (int i = 0; i < 1000; i++)
+        node_ks_find(ks, "a", 1, 0);
+    unsigned f = node_ks_entry_freq(ks, e);
+    /* Redis's table for factor 10: ~10 hits -> 10 (from 5), 1k hits -> ~18. */
+    cr_assert(f > 10 && f < 30, "freq %u", f);
+    /* The counter is kept by an overwrite (Redis's dbOverwrite) ... */
+    node_ks_set_str(ks, "a", 1, "w", 1, -1, 0);
+    e = node_ks_find(ks, "a", 1, NODE_KS_NOTOUCH);
+    cr_assert_geq(node_ks_entry_freq(ks, e), f);
+    f = node_ks_entry_freq(ks, e);
+    /* ... and loses one per decay-time minute. */
+    node_ks_set_now(ks, T0 + 3 * 60000);
+    cr_assert_eq(node_ks_entry_freq(ks, e), f - 3);
+    node_ks_set_now(ks, T0 + 600 * 60000LL);
+    cr_assert_eq(node_ks_entry_freq(ks, e), 0u);
+    node_ks_entry_set_freq(ks, e, 77);
+    cr_assert_eq(node_ks_entry_freq(ks, e), 77u);
+    /* An idle time in LFU mode is ignored. */
+    node_ks_entry_set_idle(ks, e, 1000);
+    cr_assert_eq(node_ks_entry_freq(ks, e), 77u);
+}
+
+Test(ks, sample_many_dicts_mostly_empty)
+{
+    /* 16384 dicts with keys in only two of them: sampling must find keys at
+     * once (Fenwick tree), and volatile sampling only TTL keys. */
+    struct node_ks *m = node_ks_new(16384);
+    node_ks_set_dict_index(m, by_last_char);
+    node_ks_set_now(m, T0);
+    char k[64];
+    for (unsigned long i = 0; i < 200; i++) {
+        size_t len = (size_t)snprintf(k, sizeof(k), "key:%lu%c", i, i % 2 ? 'a' : 'b');
+        node_ks_set_str(m, k, len, "v", 1, i % 4 == 1 ? T0 + 100000 : -1, 0);
+    }
+    struct node_ks_entry *out[64];
+    cr_assert_eq(node_ks_sample(m, false, out, 64), 64u);
+    bool saw_a = false, saw_b = false;
+    for (int i = 0; i < 64; i++) {
+        size_t kl;
+        const char *kk = node_ks_entry_key(out[i], &kl);
+        saw_a |= kk[kl - 1] == 'a';
+        saw_b |= kk[kl - 1] == 'b';
+    }
+    cr_assert(saw_a && saw_b);
+    cr_assert_eq(node_ks_sample(m, true, out, 64), 64u);
+    for (int i = 0; i < 64; i++)
+        cr_assert_neq(node_ks_entry_expire(out[i]), -1);
+    cr_assert_eq(node_ks_check(m), 0);
+    for (unsigned long i = 0; i < 200; i += 2) {
+        size_t len = (size_t)snprintf(k, sizeof(k), "key:%lu%c", i, 'b');
+        cr_assert(node_ks_delete(m, k, len));
+    }
+    cr_assert_eq(node_ks_check(m), 0);
+    for (int round = 0; round < 100; round++) {
+        cr_assert_eq(node_ks_sample(m, false, out, 1), 1u);
+        size_t kl;
+        const char *kk = node_ks_entry_key(out[0], &kl);
+        cr_assert_eq(kk[kl - 1], 'a');
+    }
+    node_ks_flush(m);
+    cr_assert_eq(node_ks_check(m), 0);
+    cr_assert_eq(node_ks_sample(m, false, out, 4), 0u);
+    cr_assert_eq(node_ks_sample(m, true, out, 4), 0u);
+    node_ks_free(m);
+}
+
+Test(ks, touch_paused_while_child_runs)
+{
+    node_ks_set_str(ks, "a", 1, "v", 1, -1, 0);
+    node_ks_set_now(ks, T0 + 4000);
+    node_ks_set_touch_paused(ks, true);
+    struct node_ks_entry *e = node_ks_find(ks, "a", 1, NODE_KS_READ);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 4000u);
+    node_ks_set_touch_paused(ks, false);
+    e = node_ks_find(ks, "a", 1, NODE_KS_READ);
+    cr_assert_eq(node_ks_entry_idle_ms(ks, e), 0u);
+}
