@@ -222,7 +222,7 @@ static void copy_argv(struct node_block_client *b, const struct node_client *c)
 static void cluster_timer_update(struct node_server *srv);
 
 void node_block_keys(struct node_client *c, const int *key_idx, int nkeys, int64_t deadline_ms,
-                     enum node_block_nil nil)
+                     enum node_ks_type want, enum node_block_nil nil)
 {
     struct node_block_client *b = c->block;
     if (b && b->rerun) {
@@ -237,8 +237,7 @@ void node_block_keys(struct node_client *c, const int *key_idx, int nkeys, int64
     b->cmd = c->cmd;
     b->deadline_ms = deadline_ms;
     b->nil = nil;
-    /* The ACL category names the type that serves it (BZPOPMIN: sortedset). */
-    b->want = c->cmd->acl && strstr(c->cmd->acl, "sortedset") ? NODE_KS_ZSET : NODE_KS_LIST;
+    b->want = want;
     copy_argv(b, c);
     b->keys = core_malloc((size_t)nkeys * sizeof(*b->keys));
     b->slots = core_calloc((size_t)nkeys, sizeof(*b->slots));

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "node/ks.h"
+
 struct node_client;
 struct node_server;
 
@@ -45,10 +47,10 @@ bool node_block_parse_timeout(struct node_client *c, int argi, int64_t *deadline
  * inside MULTI/EXEC, or applied from this node's master. */
 bool node_block_allowed(const struct node_client *c);
 /* Blocks c on the keys at argv indexes key_idx[0..nkeys) until deadline_ms
- * (unix ms, 0 = forever). Call once per run, as the command's last act,
- * without replying. */
+ * (unix ms, 0 = forever); only a key holding type `want` wakes it. Call once
+ * per run, as the command's last act, without replying. */
 void node_block_keys(struct node_client *c, const int *key_idx, int nkeys, int64_t deadline_ms,
-                     enum node_block_nil nil);
+                     enum node_ks_type want, enum node_block_nil nil);
 /* True while the framework reruns a blocked command. */
 bool node_block_rerun(const struct node_client *c);
 /* A key now holds elements a blocked client may take (LPUSH, LMOVE's

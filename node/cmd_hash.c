@@ -38,18 +38,10 @@
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state;
-
-/* splitmix64, seeded from the kernel once: HRANDFIELD only. */
 static uint64_t hash_rand(void *ud)
 {
     (void)ud;
-    if (rng_state == 0)
-        core_random_bytes(&rng_state, sizeof(rng_state));
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return core_random_u64();
 }
 
 /* The hash at argv[1]: 1 and *ret set, 0 if absent, -1 after replying

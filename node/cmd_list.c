@@ -666,7 +666,7 @@ static void bmove_generic(struct node_client *c, bool from, bool to, int ti)
             return;
         }
         int key = 1;
-        node_block_keys(c, &key, 1, deadline, NODE_BLOCK_NIL_BULK);
+        node_block_keys(c, &key, 1, deadline, NODE_KS_LIST, NODE_BLOCK_NIL_BULK);
         return;
     }
     move_generic(c, from, to);
@@ -701,7 +701,7 @@ static void block_on(struct node_client *c, int first, int nkeys, int64_t deadli
     int *idx = core_malloc((size_t)nkeys * sizeof(int));
     for (int i = 0; i < nkeys; i++)
         idx[i] = first + i;
-    node_block_keys(c, idx, nkeys, deadline, nil);
+    node_block_keys(c, idx, nkeys, deadline, NODE_KS_LIST, nil);
     core_free(idx);
 }
 

@@ -33,19 +33,6 @@ static const char ERR_RAND_RANGE[] =
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state;
-
-/* splitmix64, seeded from the kernel once: SRANDMEMBER/SPOP only. */
-static uint64_t set_rand(void)
-{
-    if (rng_state == 0)
-        core_random_bytes(&rng_state, sizeof(rng_state));
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* The set at argv[i]: 1 and *ret_s set, 0 if absent, -1 after replying
  * WRONGTYPE. */
 static int find_set(struct node_client *c, int i, unsigned flags, struct node_tset **ret_s)
@@ -263,7 +250,7 @@ static void pick_distinct(const struct node_tset *s, size_t count, struct strvec
         for (size_t i = 0; i < n; i++)
             perm[i] = i;
         for (size_t i = 0; i < count; i++) {
-            size_t j = i + (size_t)(set_rand() % (n - i));
+            size_t j = i + (size_t)(core_random_u64() % (n - i));
             size_t t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
@@ -280,7 +267,7 @@ static void pick_distinct(const struct node_tset *s, size_t count, struct strvec
         char buf[NODE_KS_INTBUF];
         const char *m;
         size_t len;
-        node_tset_random(s, set_rand(), buf, &m, &len);
+        node_tset_random(s, core_random_u64(), buf, &m, &len);
         if (node_tset_add(seen, m, len, 0))
             strvec_push(out, m, len);
     }
@@ -312,7 +299,7 @@ static void srandmember_count(struct node_client *c)
         /* repeats allowed: -count independent draws */
         node_reply_array(&c->out, -count);
         for (long long i = 0; i < -count; i++) {
-            node_tset_random(s, set_rand(), buf, &m, &len);
+            node_tset_random(s, core_random_u64(), buf, &m, &len);
             node_reply_bulk(&c->out, m, len);
         }
         return;
@@ -354,7 +341,7 @@ void node_cmd_srandmember(struct node_client *c)
             node_reply_null(&c->out);
         return;
     }
-    node_tset_random(s, set_rand(), buf, &m, &len);
+    node_tset_random(s, core_random_u64(), buf, &m, &len);
     node_reply_bulk(&c->out, m, len);
 }
 
@@ -458,7 +445,7 @@ void node_cmd_spop(struct node_client *c)
             node_reply_null(&c->out);
         return;
     }
-    node_tset_random(s, set_rand(), buf, &m, &len);
+    node_tset_random(s, core_random_u64(), buf, &m, &len);
     struct strvec popped;
     strvec_init(&popped);
     strvec_push(&popped, m, len);

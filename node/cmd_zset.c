@@ -512,7 +512,7 @@ static void bzpop_generic(struct node_client *c, bool max)
     int *idx = core_malloc(sizeof(int) * (size_t)nkeys);
     for (int j = 0; j < nkeys; j++)
         idx[j] = j + 1;
-    node_block_keys(c, idx, nkeys, deadline, NODE_BLOCK_NIL_ARRAY);
+    node_block_keys(c, idx, nkeys, deadline, NODE_KS_ZSET, NODE_BLOCK_NIL_ARRAY);
     core_free(idx);
 }
 
@@ -586,7 +586,7 @@ static void zmpop_generic(struct node_client *c, int first, bool blocking)
     int *idx = core_malloc(sizeof(int) * (size_t)nk);
     for (int k = 0; k < (int)nk; k++)
         idx[k] = kfirst + k;
-    node_block_keys(c, idx, (int)nk, deadline, NODE_BLOCK_NIL_ARRAY);
+    node_block_keys(c, idx, (int)nk, deadline, NODE_KS_ZSET, NODE_BLOCK_NIL_ARRAY);
     core_free(idx);
 }
 
@@ -601,18 +601,6 @@ void node_cmd_bzmpop(struct node_client *c)
 }
 
 /* ---- ZRANDMEMBER ---- */
-
-static uint64_t zrand_state;
-
-static uint64_t zrand_next(void)
-{
-    if (zrand_state == 0)
-        core_random_bytes(&zrand_state, sizeof(zrand_state));
-    zrand_state ^= zrand_state << 13;
-    zrand_state ^= zrand_state >> 7;
-    zrand_state ^= zrand_state << 17;
-    return zrand_state;
-}
 
 static void reply_el_at(struct node_client *c, const struct t_zset *z, size_t rank, bool withscores, bool nested)
 {
@@ -638,7 +626,7 @@ static void zrand_distinct(struct node_client *c, const struct t_zset *z, size_t
         for (size_t i = 0; i < len; i++)
             ranks[i] = i;
         for (size_t i = 0; i < count; i++) {
-            size_t k = i + (size_t)(zrand_next() % (len - i));
+            size_t k = i + (size_t)(core_random_u64() % (len - i));
             size_t t = ranks[i];
             ranks[i] = ranks[k];
             ranks[k] = t;
@@ -654,7 +642,7 @@ static void zrand_distinct(struct node_client *c, const struct t_zset *z, size_t
     for (size_t i = 0; i < cap; i++)
         tab[i] = SIZE_MAX;
     for (size_t j = len - count; j < len; j++) {
-        size_t t = (size_t)(zrand_next() % (j + 1)), h = (t * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+        size_t t = (size_t)(core_random_u64() % (j + 1)), h = (t * 0x9E3779B97F4A7C15ULL) & (cap - 1);
         while (tab[h] != SIZE_MAX && tab[h] != t)
             h = (h + 1) & (cap - 1);
         if (tab[h] == t) { /* taken: j itself is new (Floyd) */
@@ -675,7 +663,7 @@ static void zrand_repeat(struct node_client *c, const struct t_zset *z, unsigned
     size_t len = t_zset_len(z);
     if (!t_zset_is_listpack(z)) {
         for (unsigned long long i = 0; i < n; i++)
-            reply_el_at(c, z, (size_t)(zrand_next() % len), ws, nested);
+            reply_el_at(c, z, (size_t)(core_random_u64() % len), ws, nested);
         return;
     }
     /* a listpack has no O(1) rank access: read it once (an integer
@@ -687,7 +675,7 @@ static void zrand_repeat(struct node_client *c, const struct t_zset *z, unsigned
     while (got < len && t_zset_it_next(&it, &els[got]))
         got++;
     for (unsigned long long i = 0; i < n; i++) {
-        const struct t_zset_el *e = &els[zrand_next() % got];
+        const struct t_zset_el *e = &els[core_random_u64() % got];
         if (nested)
             node_reply_array(&c->out, 2);
         node_reply_bulk(&c->out, e->m, e->n);
@@ -729,7 +717,7 @@ void node_cmd_zrandmember(struct node_client *c)
         if (z == NULL)
             node_reply_null(&c->out);
         else
-            reply_el_at(c, z, (size_t)(zrand_next() % t_zset_len(z)), false, false);
+            reply_el_at(c, z, (size_t)(core_random_u64() % t_zset_len(z)), false, false);
         return;
     }
     bool nested = ws && c->out.proto > 2;

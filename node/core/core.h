@@ -44,6 +44,9 @@ _Noreturn void core__assert_fail(const char *expr, const char *file, int line);
 /* Random bytes from the kernel, and n random lowercase hex digits plus a NUL. */
 void core_random_bytes(void *buf, size_t len);
 void core_random_hex(char *out, size_t n);
+/* A fast non-cryptographic random number (splitmix64 seeded once from the
+ * kernel): SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, SPOP. */
+uint64_t core_random_u64(void);
 
 /* A bind spec of redis.conf: "*" is every IPv4 address, "::*" every IPv6 one,
  * a leading '-' marks an address that may be missing on this host (*optional

@@ -1,4 +1,5 @@
-/* core_random.c — random identifiers (run ids, node ids) from the kernel's CSPRNG. */
+/* core_random.c — random identifiers (run ids, node ids) from the kernel's CSPRNG,
+ * and a fast generator seeded from it. */
 #include "node/core/core.h"
 
 #include <sys/random.h>
@@ -26,4 +27,15 @@ void core_random_hex(char *out, size_t n)
     for (size_t i = 0; i < n; i++)
         out[i] = hex[(raw[i / 2] >> ((i & 1) * 4)) & 15];
     out[n] = '\0';
+}
+
+uint64_t core_random_u64(void)
+{
+    static uint64_t state;
+    if (state == 0)
+        core_random_bytes(&state, sizeof(state));
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
