@@ -862,6 +862,20 @@ def bus_view_problems(node, expected):
     return ""
 
 
+def form_pair(bus_nodes, split):
+    """(A, B) from the bus_nodes fixture: A owns slots 0..split-1, B the
+    rest; they know each other and both are in state ok."""
+    a = bus_nodes("A")
+    b = bus_nodes("B")
+    a.own_slots(0, split - 1)
+    b.own_slots(split, CLUSTER_SLOTS_COUNT - 1)
+    a.meet(b)
+    wait_bus_joined([a, b])
+    for n in (a, b):
+        n.wait_cluster_state("ok")
+    return a, b
+
+
 def wait_bus_joined(nodes, timeout_s=BUS_JOIN_TIMEOUT_S):
     """Polls until every node lists exactly nodes, all connected and healthy.
     Returns the seconds it took."""

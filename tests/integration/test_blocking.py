@@ -286,15 +286,7 @@ SPLIT = 8192
 
 @pytest.fixture(scope="module")
 def pair(bus_nodes):
-    a = bus_nodes("A")
-    b = bus_nodes("B")
-    a.own_slots(0, SPLIT - 1)
-    b.own_slots(SPLIT, srvutil.CLUSTER_SLOTS_COUNT - 1)
-    a.meet(b)
-    srvutil.wait_bus_joined([a, b])
-    for n in (a, b):
-        n.wait_cluster_state("ok")
-    return a, b
+    return srvutil.form_pair(bus_nodes, SPLIT)
 
 
 def test_cluster_blocked_client_moved(pair):
