@@ -74,6 +74,8 @@ struct node_block_client {
     enum node_block_nil nil;
     enum node_ks_type want; /* the type that can serve it */
     bool rerun, reblocked;
+    const char *serving;    /* during a rerun: the ready key it is served from */
+    size_t serving_len;
     struct node_block_client *prev, *next; /* state->clients */
 };
 
@@ -196,6 +198,14 @@ bool node_block_allowed(const struct node_client *c)
 bool node_block_rerun(const struct node_client *c)
 {
     return c->block && c->block->rerun;
+}
+
+bool node_block_serving(const struct node_client *c, int argi)
+{
+    const struct node_block_client *b = c->block;
+    if (!b || !b->rerun || !b->serving)
+        return true;
+    return c->argl[argi] == b->serving_len && memcmp(c->argv[argi], b->serving, b->serving_len) == 0;
 }
 
 /* Copies argv into one allocation (pointers, lengths, NUL-ended bytes). */
@@ -340,10 +350,13 @@ void node_key_ready(struct node_server *srv, const char *key, size_t klen)
     st->ready[st->nready++] = (struct ready_key){core_strndup(key, klen), klen};
 }
 
-/* Runs b's command again; true if it served (b is gone then). */
-static bool rerun(struct node_server *srv, struct node_block_client *b)
+/* Runs b's command again, to be served from key; true if it served (b is
+ * gone then). */
+static bool rerun(struct node_server *srv, struct node_block_client *b, const char *key, size_t klen)
 {
     struct node_client *c = b->c;
+    b->serving = key;
+    b->serving_len = klen;
     c->cmd = b->cmd;
     c->argc = b->argc;
     c->argv = (const char **)b->argv;
@@ -357,6 +370,7 @@ static bool rerun(struct node_server *srv, struct node_block_client *b)
     node_cmd_stats(b->cmd)->calls--;
     srv->stats.total_commands--;
     b->rerun = false;
+    b->serving = NULL;
     c->argc = 0;
     if (b->reblocked)
         return false;
@@ -383,7 +397,7 @@ static void serve_key(struct node_server *srv, const char *key, size_t klen)
             return;
         if (node_ks_entry_type(e) != b->want)
             continue;
-        rerun(srv, b);
+        rerun(srv, b, key, klen);
     }
 }
 

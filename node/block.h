@@ -53,6 +53,11 @@ void node_block_keys(struct node_client *c, const int *key_idx, int nkeys, int64
                      enum node_ks_type want, enum node_block_nil nil);
 /* True while the framework reruns a blocked command. */
 bool node_block_rerun(const struct node_client *c);
+/* Whether argv[argi] may serve the running command: always outside a
+ * rerun; on a rerun only the key that became ready (Redis 7.0 serves a
+ * client blocked on several keys from the key signalled, not from the
+ * first of its keys that holds elements). */
+bool node_block_serving(const struct node_client *c, int argi);
 /* A key now holds elements a blocked client may take (LPUSH, LMOVE's
  * destination, ZADD, ZINCRBY, RESTORE/RENAME/COPY/SMOVE onto it ...).
  * Cheap when nobody is blocked on it. */

@@ -87,8 +87,10 @@ static struct node_ks_entry *find_list(struct node_client *c, int i, unsigned fl
 static struct node_ks_entry *find_list_blocking(struct node_client *c, int i, bool *bad)
 {
     if (node_block_rerun(c)) {
-        struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[i], c->argl[i], 0);
         *bad = false;
+        if (!node_block_serving(c, i))
+            return NULL;
+        struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[i], c->argl[i], 0);
         return e && node_ks_entry_type(e) == NODE_KS_LIST ? e : NULL;
     }
     return find_list(c, i, 0, bad);

@@ -46,6 +46,9 @@ static int blocking_lookup(struct node_client *c, int argi, struct t_zset **z)
 {
     if (!node_block_rerun(c))
         return t_zset_cmd_lookup(c, argi, false, NULL, z);
+    *z = NULL;
+    if (!node_block_serving(c, argi))
+        return 0;
     struct node_ks_entry *e = node_ks_find(c->srv->ks, c->argv[argi], c->argl[argi], 0);
     *z = e && node_ks_entry_type(e) == NODE_KS_ZSET ? node_ks_entry_ptr(e) : NULL;
     return 0;

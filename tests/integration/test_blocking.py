@@ -74,6 +74,21 @@ def test_multiple_keys_first_nonempty(server, conns):
     assert pusher.cmd("LRANGE", "k2", "0", "-1") == [b"x"]
 
 
+def test_served_from_the_key_signalled_first(server, conns):
+    """Redis 7.0 serves a client blocked on several keys from the key that
+    became ready first, not from the first of its keys holding elements."""
+    for cmd, push in ((("BLPOP", "la", "lb", "0"), ("RPUSH", "lb", "x", "RPUSH", "la", "y")),
+                      (("BZPOPMIN", "za", "zb", "0"), ("ZADD", "zb", "1", "x", "ZADD", "za", "1", "y"))):
+        waiter, pusher = conns(), conns()
+        block(server, waiter, *cmd)
+        assert pusher.cmd("MULTI") == "OK"
+        pusher.cmd(*push[:len(push) // 2])
+        pusher.cmd(*push[len(push) // 2:])
+        assert len(pusher.cmd("EXEC")) == 2
+        reply = waiter.reply()
+        assert reply[:2] == [cmd[2].encode(), b"x"], (cmd, reply)
+
+
 def test_push_inside_exec_serves_after(server, conns):
     waiter, pusher = conns(), conns()
     block(server, waiter, "BLPOP", "q", "0")
