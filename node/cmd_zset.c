@@ -446,11 +446,7 @@ static void zpop_generic(struct node_client *c, bool max)
         return;
     }
     if (has_count) {
-        if (!node_util_parse_ll(c->argv[2], c->argl[2], &count)) {
-            node_reply_error(&c->out, NODE_ERR_NOT_INT);
-            return;
-        }
-        if (count < 0) {
+        if (!node_util_parse_ll(c->argv[2], c->argl[2], &count) || count < 0) {
             node_reply_error(&c->out, "ERR value is out of range, must be positive");
             return;
         }
@@ -534,7 +530,8 @@ static void zmpop_generic(struct node_client *c, int first, bool blocking)
 {
     int64_t deadline = 0;
     long long nk;
-    if (!node_util_parse_ll(c->argv[first], c->argl[first], &nk) || nk <= 0 || nk > INT_MAX) {
+    /* A count too large for the arguments is a syntax error below, as Redis. */
+    if (!node_util_parse_ll(c->argv[first], c->argl[first], &nk) || nk <= 0) {
         node_reply_error(&c->out, "ERR numkeys should be greater than 0");
         return;
     }
@@ -827,11 +824,12 @@ void node_cmd_zscan(struct node_client *c)
     if (t_zset_is_listpack(z)) {
         cursor = t_zset_scan(z, 0, zscan_cb, &a);
     } else {
-        /* as Redis: stop once COUNT elements were seen or 10*COUNT buckets visited */
+        /* as Redis: stop once COUNT items (a member and its score are two)
+         * were seen or 10*COUNT buckets visited */
         long long budget = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
         do
             cursor = t_zset_scan(z, cursor, zscan_cb, &a);
-        while (cursor != 0 && --budget > 0 && a.visited < (size_t)count);
+        while (cursor != 0 && --budget > 0 && 2 * a.visited < (size_t)count);
     }
     node_reply_array(&c->out, 2);
     node_reply_cursor(&c->out, cursor);

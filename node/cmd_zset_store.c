@@ -423,11 +423,7 @@ static bool zop_parse_opts(struct node_client *c, int j, enum zop op, bool store
     for (; j < c->argc; j++) {
         int left = c->argc - j - 1;
         if (card && left >= 1 && node_arg_is(c, j, "limit")) {
-            if (!node_util_parse_ll(c->argv[j + 1], c->argl[j + 1], &o->limit)) {
-                node_reply_error(&c->out, NODE_ERR_NOT_INT);
-                return false;
-            }
-            if (o->limit < 0) {
+            if (!node_util_parse_ll(c->argv[j + 1], c->argl[j + 1], &o->limit) || o->limit < 0) {
                 node_reply_error(&c->out, "ERR LIMIT can't be negative");
                 return false;
             }

@@ -112,6 +112,8 @@ static unsigned char *lp_find(const unsigned char *lp, const char *m, size_t n)
 /* Inserts member+score at its place in the order. */
 static unsigned char *lp_insert(unsigned char *lp, const char *m, size_t n, double score)
 {
+    if (score == 0)
+        score = 0; /* -0 is stored as the integer 0 in a listpack, as Redis */
     char sbuf[128];
     size_t sl = t_zset_score_str(sbuf, sizeof(sbuf), score);
     unsigned char *p = ds_lp_first(lp);
@@ -261,7 +263,7 @@ void t_zset_shrink_if_fits(struct t_zset *z, const struct t_zset_lim *lim)
     ds_zidx_it_at(z->idx, 0, &it);
     for (const struct zel *e; (e = ds_zidx_it_next(&it)) != NULL;) {
         lp = ds_lp_append(lp, e->m, e->len);
-        lp = ds_lp_append(lp, sbuf, t_zset_score_str(sbuf, sizeof(sbuf), e->score));
+        lp = ds_lp_append(lp, sbuf, t_zset_score_str(sbuf, sizeof(sbuf), e->score == 0 ? 0 : e->score));
     }
     ds_zidx_free(z->idx);
     ds_hash_clear(&z->h, zel_free_cb);
@@ -631,7 +633,11 @@ static bool parse_score_bound(const char *s, size_t n, double *v, bool *ex)
         s++;
         n--;
     }
-    if (n == 0 || n >= 128)
+    if (n == 0) {
+        *v = 0; /* Redis's strtod of "" (or a bare "(") reads 0 */
+        return true;
+    }
+    if (n >= 128)
         return false;
     char tmp[128];
     memcpy(tmp, s, n);
