@@ -92,10 +92,9 @@ static void env_slots_lost(void *ud, const struct slots_bitmap *slots)
 {
     struct node_server *srv = ud;
     size_t removed = 0;
-    for (int s = slots_bitmap_next(slots, 0); s >= 0; s = slots_bitmap_next(slots, s + 1)) {
-        node_watch_before_flush(srv, s); /* EXEC fails for a key that migrated away */
+    node_watch_before_flush(srv, slots); /* EXEC fails for a key that migrated away */
+    for (int s = slots_bitmap_next(slots, 0); s >= 0; s = slots_bitmap_next(slots, s + 1))
         removed += node_ks_dict_flush(srv->ks, (unsigned)s);
-    }
     node_pubsub_slots_lost(srv, slots);
     node_block_cluster_changed(srv);
     if (removed)

@@ -691,7 +691,7 @@ void node_cmd_cluster_reset(struct node_client *c)
         return;
     }
     if (!gossip_node_is_master(g->myself)) {
-        node_watch_before_flush(c->srv, -1);
+        node_watch_before_flush(c->srv, NULL);
         node_ks_flush(c->srv->ks);
     }
     gossip_node_reset(g, hard);

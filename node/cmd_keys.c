@@ -418,7 +418,7 @@ void node_cmd_flushall(struct node_client *c)
         return;
     /* As 7.0 without save points: only the keys count (Redis adds one more
      * only around the RDB save that FLUSHALL triggers when saving is on). */
-    node_watch_before_flush(c->srv, -1);
+    node_watch_before_flush(c->srv, NULL);
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
     node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);
@@ -428,7 +428,7 @@ void node_cmd_flushdb(struct node_client *c)
 {
     if (!flush_args_ok(c))
         return;
-    node_watch_before_flush(c->srv, -1);
+    node_watch_before_flush(c->srv, NULL);
     node_server_dirty(c->srv, node_ks_flush(c->srv->ks));
     node_prop_force(c); /* replicas flush too, even when this node was empty */
     node_reply_ok(&c->out);

@@ -437,7 +437,10 @@ void node_evict_config_changed(struct node_server *srv)
                                    "the current memory usage (%zu). This will result in key eviction and/or the "
                                    "inability to accept new write commands depending on the maxmemory-policy.",
                  (unsigned long long)srv->cfg.maxmemory, node_evict_used_memory(srv));
-        node_evict_perform(srv);
+        /* Not now: CONFIG SET may run inside EXEC, whose writes reach the
+         * replicas after it, so a DEL sent now would come before the write
+         * it undoes. The timer evicts between commands, as Redis's. */
+        start_timer(st);
     }
 }
 

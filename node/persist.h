@@ -55,6 +55,7 @@ struct node_persist_load_info {
     int stream_db;          /* 0 when absent */
     uint64_t keys_loaded;
     uint64_t expired_skipped;
+    uint64_t empty_skipped; /* empty collections (Redis skips them too) */
 };
 struct node_persist_loader;
 /* Starts loading into srv->ks, which the caller has emptied. Sets

@@ -107,7 +107,8 @@ void node_persist__loading_info(struct node_server *srv, struct node_text *t);
 /* persist_load.c: true when shoal can hold values of this RDB type. */
 bool node_persist__type_supported(int rdb_type);
 /* persist_load.c: stores a decoded value under key (replacing any value).
- * Returns 0, or -1 with *why naming the problem. */
+ * Returns 0, 1 when the value is an empty collection (nothing stored: the
+ * key is skipped, as Redis), or -1 with *why naming the problem. */
 int node_persist__store(struct node_server *srv, const uint8_t *key, size_t klen, const struct rdb_value *v,
                         int64_t expire_ms, const char **why);
 

@@ -67,11 +67,8 @@ static int store_collection(struct node_server *srv, const struct node_obj_type 
     enum node_obj_load r = ot->rdb_load(v, &srv->cfg, &val, why);
     if (r == NODE_OBJ_LOAD_ERROR)
         return -1;
-    if (r == NODE_OBJ_LOAD_EMPTY) {
-        /* Redis skips an empty collection (it cannot exist) */
-        node_ks_delete(srv->ks, (const char *)key, klen);
-        return 0;
-    }
+    if (r == NODE_OBJ_LOAD_EMPTY)
+        return 1; /* Redis skips an empty collection (it cannot exist) */
     node_ks_set_ptr(srv->ks, (const char *)key, klen, ot->type, val, expire_ms, 0);
     return 0;
 }
@@ -204,9 +201,15 @@ static int on_key(void *ud, const struct rdb_key *k)
     }
     size_t before = node_ks_size(ld->srv->ks);
     const char *why = NULL;
-    if (node_persist__store(ld->srv, k->key, k->klen, &k->val, k->expire_ms, &why) < 0) {
+    int stored = node_persist__store(ld->srv, k->key, k->klen, &k->val, k->expire_ms, &why);
+    if (stored < 0) {
         rdb_dec_fail(&ld->dec, "key '%.*s': %s", klen, (const char *)k->key, why);
         return -1;
+    }
+    if (stored == 1) {
+        core_log(CORE_LOG_WARNING, "rdbLoadObject skipping empty key: %.*s", klen, (const char *)k->key);
+        ld->info.empty_skipped++;
+        return 0;
     }
     /* Storing replaced a key instead of adding one: Redis refuses such a file. */
     if (node_ks_size(ld->srv->ks) == before) {
@@ -446,8 +449,13 @@ int node_persist_load_startup(struct node_server *srv, struct node_persist_load_
     close(fd);
     if (rc == 0) {
         *info = *node_persist_loader_info(ld);
-        core_log(CORE_LOG_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",
-                 (unsigned long long)info->keys_loaded, (unsigned long long)info->expired_skipped);
+        if (info->empty_skipped)
+            core_log(CORE_LOG_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu, empty keys "
+                     "skipped: %llu.", (unsigned long long)info->keys_loaded,
+                     (unsigned long long)info->expired_skipped, (unsigned long long)info->empty_skipped);
+        else
+            core_log(CORE_LOG_NOTICE, "Done loading RDB, keys loaded: %llu, keys expired: %llu.",
+                     (unsigned long long)info->keys_loaded, (unsigned long long)info->expired_skipped);
     } else {
         /* Never serve part of a file. */
         node_ks_flush(srv->ks);

@@ -108,7 +108,7 @@ static void shut(struct repl_sync *s, bool final)
     }
     if (s->ks_touched) {
         /* Never serve half a dataset. */
-        node_watch_before_flush(s->r->srv, -1);
+        node_watch_before_flush(s->r->srv, NULL);
         node_ks_flush(s->r->srv->ks);
         s->ks_touched = false;
     }
@@ -328,7 +328,7 @@ static void start_load(struct repl_sync *s)
     }
     core_log(CORE_LOG_NOTICE, "MASTER <-> REPLICA sync: Flushing old data");
     s->ks_touched = true;
-    node_watch_before_flush(srv, -1); /* EXEC fails for a key the sync replaces, as Redis */
+    node_watch_before_flush(srv, NULL); /* EXEC fails for a key the sync replaces, as Redis */
     node_ks_flush(srv->ks);
     core_log(CORE_LOG_NOTICE, "MASTER <-> REPLICA sync: Loading DB in memory");
     s->loader = node_persist_loader_new(srv, NODE_PERSIST_KEEP_EXPIRED);

@@ -110,10 +110,10 @@ static void touch(struct node_server *srv, struct wkey *k, bool expiring)
                 live = !expiring && key_live(srv, k->key, k->klen);
                 checked = true;
             }
-            if (!live) {
-                cw->expired = false;
+            /* Absent and expired are one state: the mark stays until the
+             * key is back (a second flush must not count as a change). */
+            if (!live)
                 continue;
-            }
         }
         wc->dirty = true;
     }
@@ -137,7 +137,7 @@ void node_watch_key_expired(struct node_server *srv, const char *key, size_t kle
         touch(srv, k, true);
 }
 
-void node_watch_before_flush(struct node_server *srv, int dict)
+void node_watch_before_flush(struct node_server *srv, const struct slots_bitmap *slots)
 {
     struct node_watch_state *st = srv->watch;
     if (!st)
@@ -146,7 +146,7 @@ void node_watch_before_flush(struct node_server *srv, int dict)
     struct ds_hash_iter it;
     ds_hash_iter_init(&it, &st->keys);
     for (struct wkey *k; (k = ds_hash_iter_next(&it));) {
-        if (dict >= 0 && srv->gossip && slots_keyslot(k->key, k->klen) != dict)
+        if (slots && !slots_bitmap_has(slots, slots_keyslot(k->key, k->klen)))
             continue;
         /* A watched key that was expired at WATCH and is still
          * expired is no change (touch() checks it as still absent). */

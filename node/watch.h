@@ -10,6 +10,7 @@
 
 struct node_client;
 struct node_server;
+struct slots_bitmap;
 
 /* A command changed key's value, TTL or existence (Redis's
  * signalModifiedKey): every write command calls it once per key it
@@ -19,10 +20,11 @@ void node_key_modified(struct node_server *srv, const char *key, size_t klen);
  * removal): a watcher that saw the key already expired at WATCH time sees
  * no change, every other watcher does (Redis 7.0). */
 void node_watch_key_expired(struct node_server *srv, const char *key, size_t klen);
-/* Keys are about to be removed wholesale: dict -1 = FLUSHALL/FLUSHDB, else
- * one keyspace dict (a hash slot that left this node). Watched keys that
- * exist there now are touched, as Redis's touchAllWatchedKeysInDb. */
-void node_watch_before_flush(struct node_server *srv, int dict);
+/* Keys are about to be removed wholesale: slots NULL = FLUSHALL/FLUSHDB or
+ * a full sync, else the hash slots that left this node (one walk of the
+ * watched keys for all of them). Watched keys that exist there now are
+ * touched, as Redis's touchAllWatchedKeysInDb. */
+void node_watch_before_flush(struct node_server *srv, const struct slots_bitmap *slots);
 
 /* WATCH key: remembers whether it is live now (EXEC fails if a key live at
  * WATCH time is logically expired at EXEC time). Watching twice is a no-op. */

@@ -166,6 +166,10 @@ def test_replica_matches_master_after_random_workload(make_server):
     assert_same_data(master, late, "full-synced replica")
 
     before, before_keys = digest(master), key_dump(mc)
+    # The late replica's sync child may still be exiting: SAVE would be
+    # refused ("Background save already in progress"), as on redis-server.
+    srvutil.wait_until(lambda: mc.info("persistence")["rdb_bgsave_in_progress"] == 0, 10,
+                       what="the sync child to end")
     mc.execute_command("SAVE")
     master.stop()
     master.start()

@@ -119,6 +119,25 @@ def test_evictions_reach_replica_as_del(make_server):
     assert evicted(rc) == 0  # a replica never evicts by itself
 
 
+def test_config_set_maxmemory_inside_multi_keeps_replica_equal(make_server):
+    """Eviction waits for the transaction to end: a DEL sent from inside EXEC
+    would reach the replica before the write it undoes."""
+    m = make_server("--maxmemory-policy", "allkeys-random")
+    r = make_server()
+    srvutil.replicaof(r, m)
+    srvutil.wait_caught_up(m, r, srvutil.REPL_SYNC_TIMEOUT_S)
+    mc, rc = m.client(), r.client()
+    fill(mc, "k", 50, 100)
+    p = mc.pipeline(transaction=True)
+    p.set("a", "1")
+    p.config_set("maxmemory", "1")
+    p.config_set("maxmemory", "0")
+    p.execute()
+    srvutil.wait_caught_up(m, r)
+    assert set(rc.scan_iter(count=1000)) == set(mc.scan_iter(count=1000))
+    assert mc.get("a") == b"1"
+
+
 def test_config_set_maxmemory_lower_evicts(make_server):
     s = make_server("--maxmemory-policy", "allkeys-lru")
     c = s.client()

@@ -463,6 +463,19 @@ STRINGS_FILE_BODY = (b"\xfe\x00\xfb\x02\x00" + b"\x00" + rdb_str(b"foo") + rdb_s
                      + b"\x00" + rdb_str(b"n") + b"\xc1\x39\x30")
 
 
+def test_empty_collection_in_file_is_skipped(make_server):
+    """Redis skips an empty collection in an RDB file (it cannot exist) and
+    loads the rest."""
+    body = (b"\xfe\x00" + b"\x00" + rdb_str(b"a") + rdb_str(b"1") + b"\x02" + rdb_str(b"k") + b"\x00"
+            + b"\x00" + rdb_str(b"b") + rdb_str(b"2"))
+    s = make_server(base_args=NO_SAVE, start=False)
+    put_bytes(s, rdb_file(body))
+    s.start()
+    c = s.client()
+    assert sorted(c.keys()) == [b"a", b"b"]
+    assert "empty keys skipped: 1" in s.log_text()
+
+
 @pytest.mark.parametrize("cut", [1, 8, 9, 12, 20])
 @pytest.mark.skipif(srvutil.IS_REDIS, reason=srvutil.SHOAL_ONLY)
 def test_truncated_file_is_named_truncated(make_server, cut):

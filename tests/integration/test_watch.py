@@ -220,6 +220,11 @@ def test_flushall_and_flushdb(two):
     c2.cmd("SET", "other", "1")
     c2.cmd("FLUSHALL")
     assert txn(c1, ("PING",)) == ["PONG"]
+    # Nor by two of them (the key stays absent throughout).
+    c1.cmd("WATCH", "absent")
+    c1.cmd("FLUSHALL")
+    c2.cmd("FLUSHALL")
+    assert txn(c1, ("PING",)) == ["PONG"]
 
 
 def test_many_watchers_and_disconnect(server, raw):
