@@ -23,6 +23,7 @@
 #include "node/obj.h"
 #include "node/t_hash.h"
 #include "replication/rdb.h"
+#include "testjson.h"
 
 static struct node_config cfg_of(long long entries, long long value)
 {
@@ -560,26 +561,8 @@ static char vectors_dir[PATH_MAX * 2 + 128];
 
 static const char *vectors(void)
 {
-    if (vectors_dir[0])
-        return vectors_dir;
-    const char *env = getenv("RDB_VECTORS_DIR");
-    if (env) {
-        snprintf(vectors_dir, sizeof(vectors_dir), "%s", env);
-        return vectors_dir;
-    }
-    char src[PATH_MAX * 2 + 64];
-    if (__FILE__[0] == '/') {
-        snprintf(src, sizeof(src), "%s", __FILE__);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        cr_assert(n > 0);
-        exe[n] = '\0';
-        *strrchr(exe, '/') = '\0'; /* <build>/tests/unit */
-        snprintf(src, sizeof(src), "%s/../../%s", exe, __FILE__);
-    }
-    *strrchr(src, '/') = '\0'; /* <source>/tests/unit/node */
-    snprintf(vectors_dir, sizeof(vectors_dir), "%s/../../../../shared/vectors", src);
+    if (!vectors_dir[0])
+        testjson_vectors_dir(vectors_dir, sizeof(vectors_dir), "RDB_VECTORS_DIR", NULL);
     return vectors_dir;
 }
 

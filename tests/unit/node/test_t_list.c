@@ -18,6 +18,7 @@
 #include "node/obj.h"
 #include "node/t_list.h"
 #include "replication/rdb.h"
+#include "testjson.h"
 
 /* ---- a reference model: an array of owned strings ---- */
 
@@ -343,36 +344,8 @@ Test(t_list_rdb, write_parse_load_round_trip)
 static uint8_t *load_vector(const char *name, size_t *len)
 {
     char dir[PATH_MAX * 2 + 128];
-    const char *env = getenv("LIST_VECTORS_DIR");
-    if (env && *env) {
-        snprintf(dir, sizeof(dir), "%s", env);
-    } else {
-        char src[PATH_MAX * 2 + 64];
-        if (__FILE__[0] == '/') {
-            snprintf(src, sizeof(src), "%s", __FILE__);
-        } else {
-            char exe[PATH_MAX];
-            ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-            cr_assert(n > 0);
-            exe[n] = '\0';
-            *strrchr(exe, '/') = '\0';
-            snprintf(src, sizeof(src), "%s/../../%s", exe, __FILE__);
-        }
-        *strrchr(src, '/') = '\0'; /* <source>/tests/unit/node */
-        snprintf(dir, sizeof(dir), "%s/../../../../shared/vectors/dump", src);
-    }
-    char path[sizeof(dir) + 64];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)n);
-    cr_assert_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
+    testjson_vectors_dir(dir, sizeof(dir), "RDB_VECTORS_DIR", "dump");
+    return testjson_load_file(dir, name, len);
 }
 
 static void expect_elem(struct node_list *l, size_t i, const char *s, size_t n)

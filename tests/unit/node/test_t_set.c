@@ -18,6 +18,7 @@
 #include "node/obj.h"
 #include "node/t_set.h"
 #include "replication/rdb.h"
+#include "testjson.h"
 
 static const char *enc(const struct node_tset *s)
 {
@@ -397,24 +398,9 @@ static int vec_key(void *ud, const struct rdb_key *k)
 /* <source>/../shared/vectors/rdb, as the other vector tests find it. */
 static void vectors_path(char *out, size_t size)
 {
-    const char *env = getenv("RDB_VECTORS_DIR");
-    if (env) {
-        snprintf(out, size, "%s/all-types.rdb", env);
-        return;
-    }
-    char src[PATH_MAX * 2 + 64];
-    if (__FILE__[0] == '/') {
-        snprintf(src, sizeof(src), "%s", __FILE__);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        cr_assert(n > 0);
-        exe[n] = '\0';
-        *strrchr(exe, '/') = '\0'; /* <build>/tests/unit */
-        snprintf(src, sizeof(src), "%s/../../%s", exe, __FILE__);
-    }
-    *strrchr(src, '/') = '\0'; /* <source>/tests/unit/node */
-    snprintf(out, size, "%s/../../../../shared/vectors/rdb/all-types.rdb", src);
+    char dir[PATH_MAX * 2 + 128];
+    testjson_vectors_dir(dir, sizeof(dir), "RDB_VECTORS_DIR", "rdb");
+    snprintf(out, size, "%s/all-types.rdb", dir);
 }
 
 Test(t_set, redis_all_types_rdb_sets_load)

@@ -19,6 +19,7 @@
 #include "node/obj.h"
 #include "node/t_zset.h"
 #include "replication/rdb.h"
+#include "testjson.h"
 
 static const struct t_zset_lim deflim = {128, 64};
 
@@ -255,19 +256,7 @@ Test(t_zset, rdb_roundtrip_both_encodings)
 /* <source>/../shared/vectors, as the other vector tests find it. */
 static void vectors_dir(char *out, size_t size)
 {
-    char src[PATH_MAX * 2 + 64];
-    if (__FILE__[0] == '/') {
-        snprintf(src, sizeof(src), "%s", __FILE__);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        cr_assert(n > 0);
-        exe[n] = '\0';
-        *strrchr(exe, '/') = '\0'; /* <build>/tests/unit */
-        snprintf(src, sizeof(src), "%s/../../%s", exe, __FILE__);
-    }
-    *strrchr(src, '/') = '\0'; /* <source>/tests/unit/node */
-    snprintf(out, size, "%s/../../../../shared/vectors", src);
+    testjson_vectors_dir(out, size, "RDB_VECTORS_DIR", NULL);
 }
 
 static uint8_t *read_file(const char *path, size_t *n)
