@@ -484,45 +484,13 @@ static void scan_collect(void *ud, const struct node_thash_kv *kv)
     col->kv[col->n++] = *kv;
 }
 
-struct scan_opts {
-    long long count;
-    const char *pat; /* NULL: every field */
-    size_t plen;
-};
-
-/* HSCAN's options from argv[3] on; replies and returns false on an error. */
-static bool parse_scan_opts(struct node_client *c, struct scan_opts *o)
-{
-    o->count = 10;
-    o->pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && node_arg_is(c, i, "count")) {
-            if (!node_arg_ll(c, i + 1, &o->count, NULL))
-                return false;
-            if (o->count < 1) {
-                node_reply_error(&c->out, NODE_ERR_SYNTAX);
-                return false;
-            }
-        } else if (has_value && node_arg_is(c, i, "match")) {
-            bool all = c->argl[i + 1] == 1 && c->argv[i + 1][0] == '*';
-            o->pat = all ? NULL : c->argv[i + 1];
-            o->plen = c->argl[i + 1];
-        } else {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool scan_match(const struct scan_opts *o, const struct node_thash_kv *kv)
+static bool scan_match(const struct node_scan_opts *o, const struct node_thash_kv *kv)
 {
     return o->pat == NULL || node_util_glob_match(o->pat, o->plen, kv->f, kv->flen, false);
 }
 
 /* A listpack hash is returned whole, with cursor 0, as Redis does. */
-static void hscan_listpack(struct node_client *c, const struct node_thash *h, const struct scan_opts *o)
+static void hscan_listpack(struct node_client *c, const struct node_thash *h, const struct node_scan_opts *o)
 {
     struct node_thash_iter it;
     struct node_thash_kv kv;
@@ -546,7 +514,7 @@ void node_cmd_hscan(struct node_client *c)
 {
     uint64_t cursor;
     struct node_thash *h;
-    struct scan_opts o;
+    struct node_scan_opts o;
 
     if (!node_util_parse_cursor(c->argv[2], c->argl[2], &cursor)) {
         node_reply_error(&c->out, "ERR invalid cursor");
@@ -561,7 +529,7 @@ void node_cmd_hscan(struct node_client *c)
         node_reply_array(&c->out, 0);
         return;
     }
-    if (!parse_scan_opts(c, &o))
+    if (!node_scan_parse_opts(c, 3, false, &o))
         return;
     if (node_thash_is_listpack(h)) {
         hscan_listpack(c, h, &o);

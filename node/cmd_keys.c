@@ -185,48 +185,24 @@ void node_cmd_keys(struct node_client *c)
 }
 
 
-/* SCAN's options; replies and returns false on an error. */
-static bool parse_scan_opts(struct node_client *c, struct collect *col, long long *ret_count)
-{
-    long long count = 10;
-
-    for (int i = 2; i < c->argc; i += 2) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && node_arg_is(c, i, "count")) {
-            if (!node_arg_ll(c, i + 1, &count, NULL))
-                return false;
-            if (count < 1) {
-                node_reply_error(&c->out, NODE_ERR_SYNTAX);
-                return false;
-            }
-        } else if (has_value && node_arg_is(c, i, "match")) {
-            set_pattern(col, c->argv[i + 1], c->argl[i + 1]);
-        } else if (has_value && node_arg_is(c, i, "type")) {
-            col->type = c->argv[i + 1];
-            col->tlen = c->argl[i + 1];
-        } else {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return false;
-        }
-    }
-    *ret_count = count;
-    return true;
-}
-
-
 void node_cmd_scan(struct node_client *c)
 {
     struct collect col = {.now_ms = node_ks_now(c->srv->ks), .reap = true};
     uint64_t cursor;
-    long long count;
+    struct node_scan_opts o;
     unsigned long long buckets_max;
 
     if (!node_util_parse_cursor(c->argv[1], c->argl[1], &cursor)) {
         node_reply_error(&c->out, "ERR invalid cursor");
         return;
     }
-    if (!parse_scan_opts(c, &col, &count))
+    if (!node_scan_parse_opts(c, 2, true, &o))
         return;
+    long long count = o.count;
+    col.pat = o.pat;
+    col.plen = o.plen;
+    col.type = o.type;
+    col.tlen = o.tlen;
     /* As Redis: one bucket at a time until COUNT keys were seen (before
      * filtering) or ten times COUNT buckets were visited. */
     buckets_max = (unsigned long long)count > ULLONG_MAX / 10 ? ULLONG_MAX : (unsigned long long)count * 10;

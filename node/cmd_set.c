@@ -784,39 +784,11 @@ int node_sintercard_getkeys(int argc, const char **argv, const size_t *argl, int
 
 
 
-/* COUNT and MATCH; replies and returns false on an error. */
-static bool sscan_opts(struct node_client *c, long long *ret_count, int *ret_match)
-{
-    long long count = 10;
-    int match = -1;
-
-    for (int i = 3; i < c->argc; i += 2) {
-        bool has_value = c->argc - i >= 2;
-        if (has_value && node_arg_is(c, i, "count")) {
-            if (!node_arg_ll(c, i + 1, &count, NULL))
-                return false;
-            if (count < 1) {
-                node_reply_error(&c->out, NODE_ERR_SYNTAX);
-                return false;
-            }
-        } else if (has_value && node_arg_is(c, i, "match")) {
-            match = i + 1;
-        } else {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return false;
-        }
-    }
-    *ret_count = count;
-    *ret_match = match;
-    return true;
-}
-
 void node_cmd_sscan(struct node_client *c)
 {
     struct node_tset *s = NULL;
     uint64_t cursor;
-    long long count;
-    int match;
+    struct node_scan_opts o;
 
     if (!node_util_parse_cursor(c->argv[2], c->argl[2], &cursor)) {
         node_reply_error(&c->out, "ERR invalid cursor");
@@ -826,13 +798,14 @@ void node_cmd_sscan(struct node_client *c)
     if (r <= 0) {
         if (r == 0) {
             node_reply_array(&c->out, 2);
-            node_reply_bulk(&c->out, "0", 1);
+            node_reply_cursor(&c->out, 0);
             node_reply_array(&c->out, 0);
         }
         return;
     }
-    if (!sscan_opts(c, &count, &match))
+    if (!node_scan_parse_opts(c, 3, false, &o))
         return;
+    long long count = o.count;
     struct strvec got;
     strvec_init(&got);
     /* as Redis: one bucket at a time until COUNT members were collected or
@@ -842,21 +815,23 @@ void node_cmd_sscan(struct node_client *c)
         cursor = node_tset_scan(s, cursor, strvec_push_cb, &got);
     } while (cursor != 0 && steps-- > 0 && got.n < (unsigned long long)count);
 
-    bool all = match < 0 || (c->argl[match] == 1 && c->argv[match][0] == '*');
-    size_t keep = 0;
+    /* Matched once: the kept members' indexes, then the reply. */
+    size_t *keep = core_malloc((got.n ? got.n : 1) * sizeof(*keep));
+    size_t nkeep = 0;
     for (size_t i = 0; i < got.n; i++) {
         size_t len;
         const char *m = strvec_at(&got, i, &len);
-        keep += all || node_util_glob_match(c->argv[match], c->argl[match], m, len, false);
+        if (!o.pat || node_util_glob_match(o.pat, o.plen, m, len, false))
+            keep[nkeep++] = i;
     }
     node_reply_array(&c->out, 2);
     node_reply_cursor(&c->out, cursor);
-    node_reply_array(&c->out, (long long)keep);
-    for (size_t i = 0; i < got.n; i++) {
+    node_reply_array(&c->out, (long long)nkeep);
+    for (size_t i = 0; i < nkeep; i++) {
         size_t len;
-        const char *m = strvec_at(&got, i, &len);
-        if (all || node_util_glob_match(c->argv[match], c->argl[match], m, len, false))
-            node_reply_bulk(&c->out, m, len);
+        const char *m = strvec_at(&got, keep[i], &len);
+        node_reply_bulk(&c->out, m, len);
     }
+    core_free(keep);
     strvec_free(&got);
 }

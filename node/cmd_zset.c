@@ -795,32 +795,11 @@ void node_cmd_zscan(struct node_client *c)
         node_reply_array(&c->out, 0);
         return;
     }
-    long long count = 10;
-    struct zscan_acc a = {0};
-    for (int j = 3; j < c->argc; j += 2) {
-        if (j + 1 >= c->argc) {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return;
-        }
-        if (node_arg_is(c, j, "count")) {
-            if (!node_util_parse_ll(c->argv[j + 1], c->argl[j + 1], &count)) {
-                node_reply_error(&c->out, NODE_ERR_NOT_INT);
-                return;
-            }
-            if (count < 1) {
-                node_reply_error(&c->out, NODE_ERR_SYNTAX);
-                return;
-            }
-        } else if (node_arg_is(c, j, "match")) {
-            a.pat = c->argv[j + 1];
-            a.patl = c->argl[j + 1];
-            if (a.patl == 1 && a.pat[0] == '*')
-                a.pat = NULL;
-        } else {
-            node_reply_error(&c->out, NODE_ERR_SYNTAX);
-            return;
-        }
-    }
+    struct node_scan_opts o;
+    if (!node_scan_parse_opts(c, 3, false, &o))
+        return;
+    long long count = o.count;
+    struct zscan_acc a = {.pat = o.pat, .patl = o.plen};
     if (t_zset_is_listpack(z)) {
         cursor = t_zset_scan(z, 0, zscan_cb, &a);
     } else {

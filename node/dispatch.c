@@ -42,6 +42,33 @@ bool node_arg_ll(struct node_client *c, int i, long long *out, const char *err)
     return false;
 }
 
+bool node_scan_parse_opts(struct node_client *c, int first, bool allow_type, struct node_scan_opts *o)
+{
+    *o = (struct node_scan_opts){.count = 10};
+    for (int i = first; i < c->argc; i += 2) {
+        bool has_value = c->argc - i >= 2;
+        if (has_value && node_arg_is(c, i, "count")) {
+            if (!node_arg_ll(c, i + 1, &o->count, NULL))
+                return false;
+            if (o->count < 1) {
+                node_reply_error(&c->out, NODE_ERR_SYNTAX);
+                return false;
+            }
+        } else if (has_value && node_arg_is(c, i, "match")) {
+            bool all = c->argl[i + 1] == 1 && c->argv[i + 1][0] == '*';
+            o->pat = all ? NULL : c->argv[i + 1];
+            o->plen = c->argl[i + 1];
+        } else if (has_value && allow_type && node_arg_is(c, i, "type")) {
+            o->type = c->argv[i + 1];
+            o->tlen = c->argl[i + 1];
+        } else {
+            node_reply_error(&c->out, NODE_ERR_SYNTAX);
+            return false;
+        }
+    }
+    return true;
+}
+
 void node_reply_arity_error(struct node_client *c)
 {
     char name[128];

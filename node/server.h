@@ -262,6 +262,17 @@ void node_reply_invalid_expire(struct node_client *c);
 bool node_arg_ll(struct node_client *c, int i, long long *out, const char *err);
 /* Case-insensitive compare of argv[i] with a literal. */
 bool node_arg_is(const struct node_client *c, int i, const char *lit);
+/* The options of SCAN, HSCAN, SSCAN and ZSCAN. */
+struct node_scan_opts {
+    long long count;  /* COUNT, >= 1; 10 when absent */
+    const char *pat;  /* MATCH; NULL when absent or "*" (every name) */
+    size_t plen;
+    const char *type; /* TYPE (SCAN only); NULL when absent */
+    size_t tlen;
+};
+/* Parses them from argv[first] on (TYPE only when allow_type); replies
+ * Redis's error and returns false on a bad one. */
+bool node_scan_parse_opts(struct node_client *c, int first, bool allow_type, struct node_scan_opts *o);
 
 /* CONFIG RESETSTAT: zeroes the server's and the commands' statistics. */
 void node_server_reset_stats(struct node_server *srv);

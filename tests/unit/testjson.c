@@ -194,6 +194,17 @@ void testjson_vectors_dir(char *out, size_t size, const char *env_var, const cha
     cr_assert(n > 0 && (size_t)n < size, "vectors dir path too long");
 }
 
+size_t testjson_unhex(const char *hex, uint8_t *out)
+{
+    size_t n = strlen(hex) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b;
+        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
+        out[i] = (uint8_t)b;
+    }
+    return n;
+}
+
 uint8_t *testjson_load_file(const char *dir, const char *name, size_t *ret_len)
 {
     size_t plen = strlen(dir) + strlen(name) + 2;

@@ -48,6 +48,9 @@ const char *testjson_str(const struct jval *obj, const char *key);
  */
 void testjson_vectors_dir(char *out, size_t size, const char *env_var, const char *sub);
 
+/* Writes the bytes of a hex string ("0aff...") to out; returns how many. */
+size_t testjson_unhex(const char *hex, uint8_t *out);
+
 /* Reads dir/name into an exact-size heap buffer (so ASan sees overreads). */
 uint8_t *testjson_load_file(const char *dir, const char *name, size_t *ret_len);
 

@@ -5,17 +5,7 @@
 #include <string.h>
 
 #include "node/ds_lp.h"
-
-static size_t unhex(const char *hex, unsigned char *out)
-{
-    size_t n = 0;
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        sscanf(hex, "%2x", &v);
-        out[n++] = (unsigned char)v;
-    }
-    return n;
-}
+#include "testjson.h"
 
 static unsigned char *build(const char *const *els, size_t n)
 {
@@ -50,7 +40,7 @@ Test(ds_lp, golden_small_list)
 {
     static const char *const els[] = {"a", "b", "1", "2"};
     unsigned char want[64];
-    size_t n = unhex("11000000040081610281620201010201ff", want);
+    size_t n = testjson_unhex("11000000040081610281620201010201ff", want);
     unsigned char *lp = build(els, 4);
     expect_blob(lp, want, n);
     ds_lp_free(lp);
@@ -62,7 +52,7 @@ Test(ds_lp, golden_hash_small)
     static const char *const els[] = {"name", "redis", "version", "7.0.15", "int", "42", "neg", "-7",
                                       "big", "9223372036854775807", "empty", "", "float", "3.14"};
     unsigned char want[128];
-    size_t n = unhex("590000000e00846e616d6505857265646973068776657273696f6e0886372e302e31350783696e74042a01836e"
+    size_t n = testjson_unhex("590000000e00846e616d6505857265646973068776657273696f6e0886372e302e31350783696e74042a01836e"
                      "656704dff9028362696704f4ffffffffffffff7f0985656d70747906800185666c6f61740684332e313405ff",
                      want);
     cr_assert_eq(n, 0x59);
@@ -89,12 +79,12 @@ Test(ds_lp, golden_worked_example)
     const char *const els[] = {"-1",  "-4096",               "4095", "-32768", "8388607", "-2147483648",
                                "9223372036854775807", "007", big};
     unsigned char want[300];
-    size_t n = unhex("fa0000000900dfff02d00002cfff02f1008003f2ffff7f04f30000008005f4ffffffffffffff7f0983303037"
+    size_t n = testjson_unhex("fa0000000900dfff02d00002cfff02f1008003f2ffff7f04f30000008005f4ffffffffffffff7f0983303037"
                      "04e0c8",
                      want);
     memset(want + n, 0x42, 200);
     n += 200;
-    n += unhex("01caff", want + n);
+    n += testjson_unhex("01caff", want + n);
     cr_assert_eq(n, 250);
     unsigned char *lp = build(els, 9);
     expect_blob(lp, want, n);

@@ -468,21 +468,10 @@ Test(t_hash, load_chooses_the_encoding_as_redis)
 
 /* ---- hand-built old encodings (the same bytes test_rdb.c decodes) ---- */
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-    size_t n = strlen(hex) / 2;
-    for (size_t i = 0; i < n; i++) {
-        unsigned b;
-        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
-        out[i] = (uint8_t)b;
-    }
-    return n;
-}
-
 static uint8_t *dump_of_hex(const char *hex, size_t *len)
 {
     uint8_t body[512];
-    size_t n = unhex(hex, body);
+    size_t n = testjson_unhex(hex, body);
     struct rdb_enc e;
     rdb_enc_init(&e, NULL, NULL, true, true);
     rdb_enc_raw(&e, body, n);

@@ -27,17 +27,6 @@
 
 /* ---- the manifests (JSON, read with testjson.c) ---- */
 
-static size_t unhex(const char *hex, uint8_t *out)
-{
-    size_t n = strlen(hex) / 2;
-    for (size_t i = 0; i < n; i++) {
-        unsigned b;
-        cr_assert_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
-        out[i] = (uint8_t)b;
-    }
-    return n;
-}
-
 /* A manifest string: a JSON string, or {"hex": ...}. Caller frees. */
 static uint8_t *jbytes(const struct jval *v, size_t *len)
 {
@@ -50,7 +39,7 @@ static uint8_t *jbytes(const struct jval *v, size_t *len)
     cr_assert_eq(v->type, J_OBJ, "manifest string is neither text nor hex");
     const char *hex = testjson_str(v, "hex");
     uint8_t *b = malloc(strlen(hex) / 2 + 1);
-    *len = unhex(hex, b);
+    *len = testjson_unhex(hex, b);
     return b;
 }
 
@@ -756,7 +745,7 @@ static uint8_t *enc_mem(struct rdb_enc *e, size_t *n)
 static void assert_hex(const uint8_t *p, size_t len, const char *hex)
 {
     uint8_t want[512];
-    size_t n = unhex(hex, want);
+    size_t n = testjson_unhex(hex, want);
     cr_assert_eq(len, n, "length %zu, want %zu", len, n);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(p[i], want[i], "byte %zu: %02x, want %02x", i, p[i], want[i]);
@@ -824,7 +813,7 @@ Test(rdb_enc, dump_payloads_byte_exact)
     free(b);
     /* Redis's own bytes for it decode too */
     uint8_t redis[32];
-    size_t rn = unhex("00c3091e016161e01100016161" "0a0045737cbb2b647bbb", redis);
+    size_t rn = testjson_unhex("00c3091e016161e01100016161" "0a0045737cbb2b647bbb", redis);
     cr_assert_eq(rdb_dump_parse(redis, rn, &v, &sc), RDB_DUMP_OK);
     cr_assert(v.len == 30 && !memcmp(v.str, a30, 30));
     /* compression off: raw */
@@ -1012,7 +1001,7 @@ Test(rdb_roundtrip, non_minimal_length_forms_are_accepted)
 {
     /* key "k" and value "v" with 14-bit and 32-bit length forms */
     uint8_t file[64];
-    size_t n = unhex("524544495330303130" "00" "4001" "6b" "8000000001" "76" "ff" "0000000000000000", file);
+    size_t n = testjson_unhex("524544495330303130" "00" "4001" "6b" "8000000001" "76" "ff" "0000000000000000", file);
     struct recs r = {0};
     char err[256];
     cr_assert_eq(decode(file, n, 0, &all_cb, 0, &r, err, NULL), RDB_DEC_DONE, "%s", err);
@@ -1077,7 +1066,7 @@ Test(rdb_lp, worked_listpack_of_the_spec)
     size_t n;
     static const char head[] = "fa0000000900" "dfff02" "d00002" "cfff02" "f1008003" "f2ffff7f04" "f30000008005"
                                "f4ffffffffffffff7f09" "8330303704" "e0c8";
-    n = unhex(head, want);
+    n = testjson_unhex(head, want);
     memset(want + n, 0x42, 200);
     want[n + 200] = 0x01;
     want[n + 201] = 0xca;
@@ -1227,7 +1216,7 @@ Test(rdb_lp, intsets)
 static uint8_t *dump_of_hex(const char *hex, size_t *len)
 {
     uint8_t body[512];
-    size_t n = unhex(hex, body);
+    size_t n = testjson_unhex(hex, body);
     struct rdb_enc e;
     rdb_enc_init(&e, NULL, NULL, true, true);
     rdb_enc_raw(&e, body, n);
@@ -1363,7 +1352,7 @@ static uint8_t *file_of(const char *version, const char *hex, bool trailer, size
     uint8_t *b = malloc(9 + strlen(hex) / 2 + 9);
     memcpy(b, "REDIS", 5);
     memcpy(b + 5, version, 4);
-    size_t n = 9 + unhex(hex, b + 9);
+    size_t n = 9 + testjson_unhex(hex, b + 9);
     b[n++] = 0xff;
     if (trailer) {
         uint64_t crc = rdb_crc64(0, b, n);
